@@ -1,0 +1,137 @@
+"""The command line: build, check, serve, new, import. Prints `path:line: error: message`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from .errors import Diagnostic, SiteError
+from .writer import OutputError
+
+EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
+REPOSITORY_ROOT = Path(__file__).resolve().parent.parent
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        print(f"{self.prog}: error: {message}", file=sys.stderr)
+        raise SystemExit(EXIT_USAGE)
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="build.py", description="Build a citation-linked evidence site from Markdown study notes.")
+    parser.add_argument("--debug", action="store_true", help="show Python tracebacks for internal errors")
+    commands = parser.add_subparsers(dest="command", parser_class=_Parser)
+
+    def site_option(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument("--site", type=Path, default=REPOSITORY_ROOT, help="folder holding site_config.yaml and content/ (default: the repository)")
+
+    build = commands.add_parser("build", help="build the site into the output folder (the default command)")
+    site_option(build)
+    build.add_argument("--output", type=Path, help="output folder (default: <site>/output)")
+    build.add_argument("--base-url", help="override base_url from site_config.yaml (e.g. for a preview deploy)")
+    build.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    build.add_argument("--drafts", action="store_true", help="include pages marked draft: true")
+    verbosity = build.add_mutually_exclusive_group()
+    verbosity.add_argument("-q", "--quiet", action="store_true", help="print only problems")
+    verbosity.add_argument("-v", "--verbose", action="store_true", help="print per-stage timings")
+
+    check = commands.add_parser("check", help="validate everything without writing anything")
+    site_option(check)
+    check.add_argument("--format", choices=("text", "json"), default="text", help="output format for problems")
+    check.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    check.add_argument("--drafts", action="store_true", help="include pages marked draft: true")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit code (0 ok, 1 content errors, 2 usage)."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--debug"):
+        argv.insert(0, "build")
+    elif argv == ["--debug"]:
+        argv.append("build")
+    parser = make_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        args = parser.parse_args([*argv, "build"])
+    try:
+        if args.command == "build":
+            return _build(args)
+        if args.command == "check":
+            return _check(args)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except Exception:
+        if args.debug:
+            raise
+        import traceback
+
+        print("internal error: the generator failed unexpectedly (run with --debug for the traceback)", file=sys.stderr)
+        print(traceback.format_exc().strip().splitlines()[-1], file=sys.stderr)
+        return 70
+    parser.print_help()
+    return EXIT_USAGE
+
+
+def _print_diagnostics(items: Sequence[Diagnostic]) -> None:
+    for item in items:
+        print(item.format(), file=sys.stderr)
+
+
+def _build(args: argparse.Namespace) -> int:
+    from .pipeline import BuildOptions, build
+
+    started = time.perf_counter()
+    if not (args.site / "site_config.yaml").exists() and not args.site.is_dir():
+        print(f"build.py: error: site folder {args.site} does not exist", file=sys.stderr)
+        return EXIT_USAGE
+    options = BuildOptions(site=args.site, output=args.output, base_url=args.base_url, strict=args.strict, drafts=args.drafts)
+
+    def progress(stage: str) -> None:
+        if args.verbose:
+            print(f"  {stage}", file=sys.stderr)
+
+    try:
+        result = build(options, progress)
+    except SiteError as exc:
+        _print_diagnostics(exc.diagnostics)
+        errors = sum(1 for d in exc.diagnostics if d.severity.value == "error")
+        print(f"build failed: {errors} error(s); the previous output was left unchanged", file=sys.stderr)
+        return EXIT_CONTENT
+    except OutputError as exc:
+        print(f"build.py: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    _print_diagnostics(result.diagnostics)
+    elapsed = time.perf_counter() - started
+    if args.verbose:
+        for stage, seconds in result.timings.items():
+            print(f"{stage:>10}: {seconds * 1000:8.1f} ms", file=sys.stderr)
+    if not args.quiet:
+        kinds = ", ".join(f"{count} {kind}" for kind, count in sorted(result.counts.items()) if kind != "asset")
+        warnings = sum(1 for d in result.diagnostics if d.severity.value == "warning")
+        print(f"built {result.files_written} files into {result.output} ({kinds}; {warnings} warning(s)) in {elapsed:.2f} s")
+    return EXIT_OK
+
+
+def _check(args: argparse.Namespace) -> int:
+    from .pipeline import BuildOptions, build
+
+    options = BuildOptions(site=args.site, strict=args.strict, drafts=args.drafts, write=False)
+    try:
+        result = build(options)
+        items, failed = result.diagnostics, False
+    except SiteError as exc:
+        items, failed = exc.diagnostics, True
+    if args.format == "json":
+        print(json.dumps([d.as_json() for d in items], indent=2))
+    else:
+        _print_diagnostics(items)
+        print(f"check: {sum(1 for d in items if d.severity.value == 'error')} error(s), {sum(1 for d in items if d.severity.value == 'warning')} warning(s)", file=sys.stderr)
+    return EXIT_CONTENT if failed else EXIT_OK

@@ -1,0 +1,101 @@
+"""Located diagnostics: every problem an author can cause carries a file and a line."""
+
+from __future__ import annotations
+
+import difflib
+import enum
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+class Severity(enum.Enum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, order=True)
+class Diagnostic:
+    """One problem, located at `path:line:column` (line and column 1-based, 0 = unknown)."""
+
+    path: str
+    line: int
+    column: int
+    severity: Severity = field(compare=False)
+    message: str = field(compare=True)
+
+    def format(self) -> str:
+        """Return the `path:line: error: message` form printed on stderr."""
+        where = self.path
+        if self.line:
+            where += f":{self.line}"
+        return f"{where}: {self.severity.value}: {self.message}"
+
+    def as_json(self) -> dict[str, object]:
+        """Return the record used by `check --format json`."""
+        return {
+            "file": self.path,
+            "line": self.line,
+            "column": self.column,
+            "severity": self.severity.value,
+            "message": self.message,
+        }
+
+
+class SiteError(Exception):
+    """Raised once a stage has collected at least one error; carries every diagnostic."""
+
+    def __init__(self, diagnostics: Iterable[Diagnostic]) -> None:
+        self.diagnostics = sorted(diagnostics)
+        super().__init__("\n".join(d.format() for d in self.diagnostics))
+
+
+class Diagnostics:
+    """Collects diagnostics for one build; a stage calls `raise_if_errors` at its end."""
+
+    def __init__(self, root: Path) -> None:
+        self._root = root
+        self.items: list[Diagnostic] = []
+
+    def display_path(self, path: Path | str) -> str:
+        """Return `path` relative to the site folder when it lies inside it."""
+        path = Path(path)
+        try:
+            return path.relative_to(self._root).as_posix()
+        except ValueError:
+            return str(path)
+
+    def error(self, path: Path | str, line: int, message: str, column: int = 0) -> None:
+        self.items.append(Diagnostic(self.display_path(path), line, column, Severity.ERROR, message))
+
+    def warning(self, path: Path | str, line: int, message: str, column: int = 0) -> None:
+        self.items.append(Diagnostic(self.display_path(path), line, column, Severity.WARNING, message))
+
+    def extend(self, items: Iterable[Diagnostic]) -> None:
+        self.items.extend(items)
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.items if d.severity is Severity.ERROR]
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [d for d in self.items if d.severity is Severity.WARNING]
+
+    def raise_if_errors(self, strict: bool = False) -> None:
+        """Raise SiteError with everything collected when there is an error (or, if strict, a warning)."""
+        if self.errors or (strict and self.warnings):
+            raise SiteError(self._promoted(strict))
+
+    def _promoted(self, strict: bool) -> list[Diagnostic]:
+        if not strict:
+            return list(self.items)
+        return [
+            Diagnostic(d.path, d.line, d.column, Severity.ERROR, d.message) for d in self.items
+        ]
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """Return ` (did you mean 'x'?)` for the closest choice, or an empty string."""
+    close = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""

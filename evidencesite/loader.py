@@ -1,0 +1,142 @@
+"""Read content/: find every source file, decode it, split its front matter. Only this module
+(with config and bibliography) reads the author's files."""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import Diagnostics
+from .frontmatter import Document, FrontMatterError, split_front_matter
+from .models import Kind
+
+SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+SECTIONS = {kind.value: kind for kind in Kind if kind is not Kind.HOME}
+BIBLIOGRAPHY_FILES = ("references.bib", "references.json")
+MAX_NESTING = 100
+
+
+@dataclass(frozen=True)
+class RawDocument:
+    """One Markdown file of content/, decoded and split, not yet validated."""
+
+    kind: Kind
+    stem: str
+    path: Path
+    document: Document
+
+
+@dataclass(frozen=True)
+class ContentFiles:
+    documents: tuple[RawDocument, ...]
+    bibliographies: tuple[Path, ...]
+    assets: tuple[tuple[Path, str], ...]  # (source path, site path)
+
+
+def is_ignored(name: str) -> bool:
+    """Editor back-ups, hidden files and lock files are never content."""
+    return name.startswith((".", "#", "~")) or name.endswith(("~", ".swp", ".tmp"))
+
+
+def find_content(site: Path, diagnostics: Diagnostics) -> ContentFiles:
+    """Walk `<site>/content` and return its Markdown documents, bibliography files and assets."""
+    content = site / "content"
+    if not content.is_dir():
+        diagnostics.error(content, 0, "missing content/ folder")
+        return ContentFiles((), (), ())
+    root = site.resolve()
+    documents: list[RawDocument] = []
+    bibliographies: list[Path] = []
+    assets: list[tuple[Path, str]] = []
+    for path in _walk(content, root, diagnostics):
+        relative = path.relative_to(content)
+        parts = relative.parts
+        if len(parts) == 1 and parts[0] in BIBLIOGRAPHY_FILES:
+            bibliographies.append(path)
+            continue
+        if path.suffix != ".md":
+            assets.append((path, relative.as_posix()))
+            continue
+        kind = _kind_of(parts)
+        if kind is None:
+            diagnostics.warning(
+                path, 0, "Markdown file outside the known sections (index.md, studies/, mechanisms/, substances/, pages/) is ignored"
+            )
+            continue
+        stem = path.stem
+        if not SLUG.match(stem):
+            diagnostics.error(
+                path, 0, f"file name '{path.name}' must be lowercase letters, digits and '-' only, ending in .md (it becomes the URL and citation key)"
+            )
+            continue
+        document = read_document(path, diagnostics)
+        if document is not None:
+            documents.append(RawDocument(kind, stem, path, document))
+    return ContentFiles(tuple(documents), tuple(sorted(bibliographies)), tuple(sorted(assets, key=lambda a: a[1])))
+
+
+def _kind_of(parts: tuple[str, ...]) -> Kind | None:
+    if parts == ("index.md",):
+        return Kind.HOME
+    if len(parts) == 2 and parts[0] in SECTIONS:
+        return SECTIONS[parts[0]]
+    return None
+
+
+def _walk(content: Path, root: Path, diagnostics: Diagnostics) -> list[Path]:
+    """Return files under content/, sorted; symlinks are followed only while they stay inside the site."""
+    found: list[Path] = []
+    for directory, subdirectories, files in os.walk(content, followlinks=False):
+        base = Path(directory)
+        subdirectories[:] = sorted(d for d in subdirectories if not is_ignored(d) and _inside(base / d, root, diagnostics))
+        for name in sorted(files):
+            path = base / name
+            if is_ignored(name) or not _inside(path, root, diagnostics):
+                continue
+            found.append(path)
+    return found
+
+
+def _inside(path: Path, root: Path, diagnostics: Diagnostics) -> bool:
+    if not path.is_symlink():
+        return True
+    target = path.resolve()
+    if target != root and root not in target.parents:
+        diagnostics.error(path, 0, f"symlink points outside the site folder (to {target}); copy the file in instead")
+        return False
+    if path.is_dir():
+        diagnostics.error(path, 0, "symlinked folders are not followed; link individual files or copy the folder")
+        return False
+    return True
+
+
+def read_text(path: Path, diagnostics: Diagnostics) -> str | None:
+    """Return the file's text, or None after reporting why it cannot be read."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        diagnostics.error(path, 0, f"cannot read file: {exc.strerror}")
+        return None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        diagnostics.error(path, line, f"file is not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start}); save it as UTF-8")
+        return None
+
+
+def read_document(path: Path, diagnostics: Diagnostics) -> Document | None:
+    """Read and split one Markdown file."""
+    text = read_text(path, diagnostics)
+    if text is None:
+        return None
+    if not text.strip().lstrip("\ufeff"):
+        diagnostics.error(path, 1, "file is empty: a page needs front matter with at least a title")
+        return None
+    try:
+        return split_front_matter(text)
+    except FrontMatterError as exc:
+        diagnostics.error(path, exc.line, exc.message)
+        return None

@@ -1,0 +1,182 @@
+"""Python-Markdown extension for Pandoc citations and links between content files.
+
+Shaped like Python-Markdown's footnotes extension: per-document state lives on the extension
+and is replaced by `begin()` before each document (and cleared by `reset()`).
+
+Processors (name, priority):
+- inline `citation_group`  175  `[@a; see @b, p. 3]`; after `backtick` (190) and `escape` (180),
+  so code spans and `\\@` never reach it; before `link` (160) so brackets are ours first.
+- inline `citation_narrative` 174  `@key` in running text; not after a word character, so
+  e-mail addresses are not citations.
+- tree `content_links`  1   rewrites `x.md` links and relative asset paths to output URLs.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import xml.etree.ElementTree as etree
+from collections import defaultdict, deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from markdown import Extension, Markdown
+from markdown.inlinepatterns import InlineProcessor
+from markdown.treeprocessors import Treeprocessor
+
+from .citations import (
+    BRACKET_PATTERN,
+    NARRATIVE_PATTERN,
+    Citation,
+    CitationItem,
+    CitationSyntaxError,
+    check_key,
+    looks_like_citation,
+    parse_bracket,
+)
+from .page_citations import PageCitations
+
+_FENCE = re.compile(r"^( {0,3})(`{3,}|~{3,}).*?^\1\2[`~]*[ \t]*$", re.MULTILINE | re.DOTALL)
+_CODE_SPAN = re.compile(r"(`+)(?!`)(.+?)(?<!`)\1(?!`)", re.DOTALL)
+_EXTERNAL = re.compile(r"^([a-z][a-z0-9+.-]*:|//|#)", re.IGNORECASE)
+
+# resolve(site path of a content file or asset) -> output site path, or None when unknown
+Resolver = Callable[[str], "str | None"]
+
+
+@dataclass
+class DocumentContext:
+    """What the extension needs to render one document."""
+
+    citations: PageCitations
+    source: str
+    source_dir: str  # folder of the source file, relative to content/ ('' for index.md)
+    output_path: str  # the page's output file, e.g. 'studies/das2019/index.html'
+    resolve: Resolver
+    report: Callable[[int, str, bool], None]
+    body_line: int = 1
+    links: set[str] = field(default_factory=set)
+    _lines: dict[str, deque[int]] | None = None
+
+    def line_of(self, raw: str, fallback_key: str = "") -> int:
+        """Return the file line where `raw` was written (occurrences are consumed in order)."""
+        if self._lines is None:
+            self._lines = _index_lines(self.source, self.body_line)
+        queue = self._lines.get(raw)
+        if queue:
+            return queue.popleft() if len(queue) > 1 else queue[0]
+        for needle in (raw.split("\n", 1)[0], f"@{fallback_key}" if fallback_key else ""):
+            if needle:
+                index = self.source.find(needle)
+                if index >= 0:
+                    return self.body_line + self.source.count("\n", 0, index)
+        return self.body_line
+
+
+def _index_lines(source: str, body_line: int) -> dict[str, deque[int]]:
+    blanked = _FENCE.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), source)
+    blanked = _CODE_SPAN.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), blanked)
+    index: dict[str, deque[int]] = defaultdict(deque)
+    for pattern in (BRACKET_PATTERN, NARRATIVE_PATTERN, r"\]\((?P<href>[^)\s]+)"):
+        for match in re.finditer(pattern, blanked, re.MULTILINE):
+            text = match.group("href") if "href" in match.groupdict() else match.group(0)
+            index[text].append(body_line + blanked.count("\n", 0, match.start()))
+    return index
+
+
+class _CitationGroup(InlineProcessor):
+    def __init__(self, extension: CitationExtension) -> None:
+        super().__init__(BRACKET_PATTERN)
+        self.extension = extension
+
+    def handleMatch(self, m: re.Match[str], data: str) -> tuple[Any, int | None, int | None]:  # noqa: N802
+        context = self.extension.context
+        body = m.group("body")
+        if context is None or not looks_like_citation(body):
+            return None, None, None
+        line = context.line_of(m.group(0))
+        try:
+            citation = parse_bracket(body)
+        except CitationSyntaxError as exc:
+            context.report(line, str(exc), True)
+            broken = etree.Element("span", {"class": "citation citation-missing"})
+            broken.text = m.group(0)
+            return broken, m.start(0), m.end(0)
+        return context.citations.element(citation, line), m.start(0), m.end(0)
+
+
+class _NarrativeCitation(InlineProcessor):
+    def __init__(self, extension: CitationExtension) -> None:
+        super().__init__(NARRATIVE_PATTERN)
+        self.extension = extension
+
+    def handleMatch(self, m: re.Match[str], data: str) -> tuple[Any, int | None, int | None]:  # noqa: N802
+        context = self.extension.context
+        if context is None:
+            return None, None, None
+        from .citations import split_key
+
+        key, rest = split_key(m.group("key"))
+        end = m.start("key") + len(key)
+        line = context.line_of("@" + m.group("key"), key)
+        try:
+            check_key(key)
+        except CitationSyntaxError as exc:
+            context.report(line, str(exc), True)
+            return None, None, None
+        element = context.citations.element(Citation((CitationItem(key),), narrative=True), line)
+        return element, m.start(0), end
+
+
+class _ContentLinks(Treeprocessor):
+    def __init__(self, md: Markdown, extension: CitationExtension) -> None:
+        super().__init__(md)
+        self.extension = extension
+
+    def run(self, root: etree.Element) -> None:
+        context = self.extension.context
+        if context is None:
+            return
+        for element in root.iter():
+            for attribute in ("href", "src"):
+                value = element.get(attribute)
+                if value and not _EXTERNAL.match(value):
+                    element.set(attribute, self._rewrite(context, value))
+
+    def _rewrite(self, context: DocumentContext, value: str) -> str:
+        path, _, fragment = value.partition("#")
+        if not path or path.startswith("/"):
+            if path.startswith("/"):
+                context.report(context.line_of(value), f"link '{value}' is absolute; link to the Markdown file relatively (e.g. ../pages/methods.md) so the site works under any path", True)
+            return value
+        target = posixpath.normpath(posixpath.join(context.source_dir, path))
+        resolved = context.resolve(target) if not target.startswith("..") else None
+        if resolved is None:
+            context.report(context.line_of(value), f"link to missing file '{value}' (looked for content/{target})", True)
+            return value
+        context.links.add(target)
+        relative = posixpath.relpath(resolved, posixpath.dirname(context.output_path) or ".")
+        return relative + (f"#{fragment}" if fragment else "")
+
+
+class CitationExtension(Extension):
+    """Adds Pandoc citations and content-file links; call `begin()` before each document."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.context: DocumentContext | None = None
+
+    def begin(self, context: DocumentContext) -> None:
+        self.context = context
+
+    def reset(self) -> None:
+        self.context = None
+
+    def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802
+        md.registerExtension(self)
+        if "@" not in md.ESCAPED_CHARS:
+            md.ESCAPED_CHARS.append("@")
+        md.inlinePatterns.register(_CitationGroup(self), "citation_group", 175)
+        md.inlinePatterns.register(_NarrativeCitation(self), "citation_narrative", 174)
+        md.treeprocessors.register(_ContentLinks(md, self), "content_links", 1)

@@ -1,0 +1,102 @@
+"""Render one Markdown body to safe HTML with citations and content links resolved."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+import markdown
+import nh3
+
+from .config import RawHtml
+from .markdown_ext import CitationExtension, DocumentContext
+
+_ALLOWED_TAGS = set(nh3.ALLOWED_TAGS) | {
+    "span", "sup", "sub", "figure", "figcaption", "details", "summary", "mark", "dl", "dt", "dd",
+    "abbr", "table", "thead", "tbody", "tr", "th", "td", "caption", "hr", "img", "section", "aside",
+}
+_GLOBAL_ATTRIBUTES = {"id", "class", "title", "lang", "dir", "role", "aria-label", "aria-hidden"}
+_ATTRIBUTES = {
+    "*": _GLOBAL_ATTRIBUTES,
+    "a": {"href", "hreflang", "rel"},
+    "img": {"src", "alt", "width", "height", "loading"},
+    "th": {"scope", "colspan", "rowspan", "style", "align"},
+    "td": {"colspan", "rowspan", "style", "align"},
+    "ol": {"start", "type", "reversed"},
+    "abbr": {"title"},
+}
+_ID = re.compile(r'\sid="([^"]+)"')
+_TOC_ID_SUFFIX = re.compile(r"_\d+$")
+
+
+class RenderDepthError(Exception):
+    """The Markdown nests deeper than Python-Markdown can recurse."""
+
+
+@dataclass(frozen=True)
+class RenderedBody:
+    html: str
+    headings: tuple[tuple[int, str, str], ...]  # (level, id, text)
+
+
+class MarkdownRenderer:
+    """One Python-Markdown instance, reset between documents (a new renderer per pipeline run)."""
+
+    def __init__(self, raw_html: RawHtml) -> None:
+        self.citations = CitationExtension()
+        self.raw_html = raw_html
+        self.markdown = markdown.Markdown(
+            extensions=[
+                "tables", "footnotes", "attr_list", "def_list", "fenced_code", "abbr", "sane_lists", "toc",
+                self.citations,
+            ],
+            extension_configs={"toc": {"permalink": False}, "footnotes": {"UNIQUE_IDS": False}},
+            output_format="html",
+        )
+
+    def render(self, text: str, context: DocumentContext) -> RenderedBody:
+        """Return the body HTML; citation and link problems go to `context.report`."""
+        self.markdown.reset()
+        self.citations.begin(context)
+        try:
+            html = self.markdown.convert(text)
+        except RecursionError:
+            raise RenderDepthError("Markdown nests too deeply (lists or quotes hundreds of levels deep)") from None
+        finally:
+            headings = tuple(_flatten(getattr(self.markdown, "toc_tokens", [])))
+            self.citations.reset()
+        if self.raw_html is RawHtml.SANITISE:
+            html = sanitise(html)
+        _check_duplicate_ids(html, context)
+        return RenderedBody(html, headings)
+
+
+def sanitise(html: str) -> str:
+    """Remove scripts, event handlers and javascript: URLs; keep the markup Markdown makes."""
+    return nh3.clean(
+        html,
+        tags=_ALLOWED_TAGS,
+        attributes=_ATTRIBUTES,
+        generic_attribute_prefixes={"data-"},
+        url_schemes={"http", "https", "mailto"},
+        link_rel=None,
+        strip_comments=True,
+        filter_style_properties={"text-align"},
+    )
+
+
+def _flatten(tokens: list[dict[str, object]]) -> list[tuple[int, str, str]]:
+    result: list[tuple[int, str, str]] = []
+    for token in tokens:
+        result.append((int(token["level"]), str(token["id"]), str(token["name"])))  # type: ignore[call-overload]
+        result.extend(_flatten(token.get("children", [])))  # type: ignore[arg-type]
+    return result
+
+
+def _check_duplicate_ids(html: str, context: DocumentContext) -> None:
+    counts = Counter(_ID.findall(html))
+    for identifier, count in sorted(counts.items()):
+        if count > 1:
+            line = context.line_of("{#" + identifier + "}") if "{#" + identifier in context.source else context.body_line
+            context.report(line, f"duplicate id '{identifier}' on this page ({count} elements); ids must be unique so #links reach the right place", True)

@@ -1,0 +1,224 @@
+"""The content model: frozen values that remember the file and line they came from."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+class Design(enum.Enum):
+    """Study designs, listed from the strongest kind of evidence to the weakest."""
+
+    META_ANALYSIS = "meta-analysis"
+    SYSTEMATIC_REVIEW = "systematic-review"
+    RCT = "rct"
+    CROSSOVER_RCT = "crossover-rct"
+    NON_RANDOMISED_TRIAL = "non-randomised-trial"
+    OPEN_LABEL = "open-label"
+    COHORT = "cohort"
+    SECONDARY_ANALYSIS = "secondary-analysis"
+    HUMAN_LABORATORY = "human-laboratory"
+    CASE_SERIES = "case-series"
+    CASE_REPORT = "case-report"
+    NARRATIVE_REVIEW = "narrative-review"
+    PRECLINICAL_ANIMAL = "preclinical-animal"
+    PRECLINICAL_IN_VITRO = "preclinical-in-vitro"
+
+    @property
+    def rank(self) -> int:
+        """Return 0 for the strongest design; used to pick a cell's strongest design."""
+        return list(Design).index(self)
+
+    @property
+    def label(self) -> str:
+        return DESIGN_LABELS[self]
+
+
+DESIGN_LABELS = {
+    Design.META_ANALYSIS: "Meta-analysis",
+    Design.SYSTEMATIC_REVIEW: "Systematic review",
+    Design.RCT: "Randomised controlled trial",
+    Design.CROSSOVER_RCT: "Randomised crossover trial",
+    Design.NON_RANDOMISED_TRIAL: "Non-randomised trial",
+    Design.OPEN_LABEL: "Open-label study",
+    Design.COHORT: "Cohort study",
+    Design.SECONDARY_ANALYSIS: "Secondary analysis",
+    Design.HUMAN_LABORATORY: "Human laboratory study",
+    Design.CASE_SERIES: "Case series",
+    Design.CASE_REPORT: "Case report",
+    Design.NARRATIVE_REVIEW: "Narrative review",
+    Design.PRECLINICAL_ANIMAL: "Animal study",
+    Design.PRECLINICAL_IN_VITRO: "In-vitro study",
+}
+
+
+class Population(enum.Enum):
+    HUMAN = "human"
+    ANIMAL = "animal"
+
+
+class Finding(enum.Enum):
+    POSITIVE = "positive"
+    NULL = "null"
+    NEGATIVE = "negative"
+    MIXED = "mixed"
+
+
+class Strength(enum.Enum):
+    STRONG = "strong"
+    MODERATE = "moderate"
+    WEAK = "weak"
+    SPECULATIVE = "speculative"
+
+
+class Role(enum.Enum):
+    SUPPORTS = "supports"
+    CONTRADICTS = "contradicts"
+    NULL = "null"
+    CONTEXT = "context"
+
+
+class Kind(enum.Enum):
+    """The sections of content/; the value is the folder name."""
+
+    HOME = ""
+    STUDY = "studies"
+    MECHANISM = "mechanisms"
+    SUBSTANCE = "substances"
+    PAGE = "pages"
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a value was written: a file (relative to the site) and a 1-based line."""
+
+    path: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Person:
+    """An author: `family` and `given` (initials or names), or one `literal` name for bodies."""
+
+    family: str
+    given: str = ""
+    literal: bool = False
+
+    @property
+    def display(self) -> str:
+        """Return 'Family GI' for a person, the name itself for an organisation."""
+        if self.literal or not self.given:
+            return self.family
+        return f"{self.family} {self.given}"
+
+
+@dataclass(frozen=True)
+class Work:
+    """A citable work: a study note, a BibTeX entry or a CSL-JSON record."""
+
+    key: str
+    title: str
+    authors: tuple[Person, ...]
+    year: int | None
+    source: Source
+    authors_incomplete: bool = False
+    kind: str = "article-journal"
+    container: str = ""
+    volume: str = ""
+    issue: str = ""
+    pages: str = ""
+    publisher: str = ""
+    doi: str = ""
+    pmid: str = ""
+    pmcid: str = ""
+    url: str = ""
+    note: str = ""
+    retracted: bool = False
+    has_note: bool = False
+    year_suffix: str = ""
+
+    @property
+    def doi_url(self) -> str:
+        return f"https://doi.org/{self.doi}" if self.doi else ""
+
+    @property
+    def pubmed_url(self) -> str:
+        return f"https://pubmed.ncbi.nlm.nih.gov/{self.pmid}/" if self.pmid else ""
+
+    @property
+    def pmc_url(self) -> str:
+        return f"https://pmc.ncbi.nlm.nih.gov/articles/{self.pmcid}/" if self.pmcid else ""
+
+
+@dataclass(frozen=True)
+class EvidenceRef:
+    key: str
+    role: Role
+    source: Source
+
+
+@dataclass(frozen=True)
+class Claim:
+    id: str
+    text: str
+    strength: Strength
+    evidence: tuple[EvidenceRef, ...]
+    source: Source
+
+
+@dataclass(frozen=True)
+class Page:
+    """Any content page. Study-, mechanism- and substance-specific fields stay empty elsewhere."""
+
+    kind: Kind
+    slug: str
+    title: str
+    summary: str
+    body: str
+    body_line: int
+    source: Source
+    path: Path
+    order: int = 0
+    draft: bool = False
+    updated: str = ""
+    tags: tuple[str, ...] = ()
+    extra: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+    claims: tuple[Claim, ...] = ()
+    study: Study | None = None
+
+
+@dataclass(frozen=True)
+class Study:
+    """The study-specific part of a study note; its bibliographic part is `work`."""
+
+    work: Work
+    design: Design
+    substances: tuple[str, ...]
+    mechanisms: tuple[str, ...] = ()
+    population: Population | None = None
+    species: str = ""
+    n: int | str | None = None
+    intervention: str = ""
+    comparator: str = ""
+    dose: str = ""
+    outcome: str = ""
+    finding: Finding | None = None
+    background: bool = False
+    verified_with: tuple[str, ...] = ()
+    field_lines: dict[str, int] = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def n_value(self) -> int | None:
+        """Return n as a number for sorting (the leading integer of a descriptive n)."""
+        if isinstance(self.n, int):
+            return self.n
+        if isinstance(self.n, str):
+            digits = ""
+            for char in self.n:
+                if char.isdigit():
+                    digits += char
+                elif digits:
+                    break
+            return int(digits) if digits else None
+        return None

@@ -1,0 +1,376 @@
+"""Front-matter schemas: turn a raw document into a validated Page, reporting every problem."""
+
+from __future__ import annotations
+
+import enum
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from .errors import Diagnostics, did_you_mean
+from .frontmatter import Document, Scalar
+from .loader import SLUG, RawDocument
+from .models import (
+    Claim,
+    Design,
+    EvidenceRef,
+    Finding,
+    Kind,
+    Page,
+    Person,
+    Population,
+    Role,
+    Source,
+    Strength,
+    Study,
+    Work,
+)
+from .names import parse_person
+
+DOI = re.compile(r"^10\.\d{4,9}/\S+$")
+PMID = re.compile(r"^[1-9]\d{0,8}$")
+PMCID = re.compile(r"^PMC\d{1,9}$")
+URL = re.compile(r"^https?://\S+$")
+DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+MIN_YEAR, MAX_YEAR = 1900, 2100
+
+COMMON_FIELDS = ("title", "summary", "draft", "updated", "tags", "order", "slug")
+STUDY_FIELDS = (
+    "title", "authors", "et_al", "year", "design", "substances", "journal", "volume", "issue", "pages", "doi",
+    "pmid", "pmcid", "url", "population", "species", "n", "intervention", "comparator", "dose", "outcome",
+    "finding", "mechanisms", "summary", "tags", "retracted", "updated", "draft", "background", "verified_with",
+)
+FIELDS = {
+    Kind.HOME: COMMON_FIELDS,
+    Kind.PAGE: COMMON_FIELDS,
+    Kind.SUBSTANCE: COMMON_FIELDS,
+    Kind.MECHANISM: (*COMMON_FIELDS, "claims"),
+    Kind.STUDY: STUDY_FIELDS,
+}
+CLAIM_FIELDS = ("id", "text", "strength", "evidence")
+
+
+@dataclass
+class _Reader:
+    """Typed access to one document's front matter that reports problems at the key's line."""
+
+    raw: RawDocument
+    diagnostics: Diagnostics
+
+    @property
+    def data(self) -> dict[str, Any]:
+        return self.raw.document.data
+
+    def line(self, *path: str | int) -> int:
+        return self.raw.document.line_of(*path)
+
+    def error(self, message: str, *path: str | int) -> None:
+        self.diagnostics.error(self.raw.path, self.line(*path), message)
+
+    def text(self, key: str, required: bool = False) -> str:
+        value = self.data.get(key)
+        if value is None:
+            if required:
+                self.error(f"missing required field '{key}'")
+            return ""
+        if not isinstance(value, Scalar):
+            self.error(f"'{key}' must be text, not a {_shape(value)}", key)
+            return ""
+        if required and not value.text.strip():
+            self.error(f"'{key}' must not be empty", key)
+        return value.text.strip()
+
+    def integer(self, key: str, required: bool = False) -> int | None:
+        value = self.data.get(key)
+        if value is None:
+            if required:
+                self.error(f"missing required field '{key}'")
+            return None
+        if isinstance(value, Scalar) and re.fullmatch(r"[+-]?\d+", value.text.strip()):
+            return int(value.text)
+        self.error(f"'{key}' must be a whole number, not '{_show(value)}'", key)
+        return None
+
+    def boolean(self, key: str) -> bool:
+        value = self.data.get(key)
+        if value is None:
+            return False
+        if isinstance(value, Scalar) and value.text.lower() in ("true", "false"):
+            return value.text.lower() == "true"
+        self.error(f"'{key}' must be true or false, not '{_show(value)}'", key)
+        return False
+
+    def choice(self, key: str, kind: type[enum.Enum], required: bool = False) -> Any:
+        value = self.text(key, required)
+        if not value:
+            return None
+        choices = [member.value for member in kind]
+        if value in choices:
+            return kind(value)
+        self.error(f"unknown {key} '{value}'{did_you_mean(value, choices)}; expected one of: {', '.join(choices)}", key)
+        return None
+
+    def strings(self, key: str, required: bool = False) -> tuple[str, ...]:
+        value = self.data.get(key)
+        if value is None:
+            if required:
+                self.error(f"missing required field '{key}'")
+            return ()
+        if isinstance(value, Scalar):
+            self.error(f"'{key}' must be a list (e.g. '{key}: [a, b]'), not text", key)
+            return ()
+        if not isinstance(value, list):
+            self.error(f"'{key}' must be a list, not a {_shape(value)}", key)
+            return ()
+        result = []
+        for index, item in enumerate(value):
+            if not isinstance(item, Scalar) or not item.text.strip():
+                self.error(f"'{key}' item {index + 1} must be non-empty text", key, index)
+                continue
+            result.append(item.text.strip())
+        return tuple(result)
+
+    def slugs(self, key: str, required: bool = False) -> tuple[str, ...]:
+        values = self.strings(key, required)
+        for index, value in enumerate(values):
+            if not SLUG.match(value):
+                self.error(f"'{value}' in '{key}' is not a slug (lowercase a-z, 0-9 and '-')", key, index)
+        return tuple(v for v in values if SLUG.match(v))
+
+
+def _shape(value: Any) -> str:
+    return "list" if isinstance(value, list) else "mapping" if isinstance(value, dict) else "value"
+
+
+def _show(value: Any) -> str:
+    return value.text if isinstance(value, Scalar) else _shape(value)
+
+
+def validate_document(raw: RawDocument, diagnostics: Diagnostics) -> Page | None:
+    """Return the validated page, or None when it has errors (all of which are reported)."""
+    reader = _Reader(raw, diagnostics)
+    before = len(diagnostics.errors)
+    document = raw.document
+    if not document.has_front_matter:
+        diagnostics.error(raw.path, 1, "missing front matter: start the file with '---', a 'title:' line and '---'")
+        return None
+    allowed = FIELDS[raw.kind]
+    for key in document.data:
+        if key not in allowed:
+            diagnostics.warning(raw.path, reader.line(key), f"unknown field '{key}'{did_you_mean(key, allowed)}")
+    title = reader.text("title", required=True)
+    slug = raw.stem
+    if "slug" in document.data:
+        slug = reader.text("slug")
+        if not SLUG.match(slug):
+            reader.error(f"slug '{slug}' must be lowercase a-z, 0-9 and '-' only (it names the page's folder in the output)", "slug")
+    order = reader.integer("order") or 0
+    updated = reader.text("updated")
+    if updated and not DATE.match(updated):
+        reader.error(f"'updated' must be a date written YYYY-MM-DD, not '{updated}'", "updated")
+    study = _study(reader, title) if raw.kind is Kind.STUDY else None
+    claims = _claims(reader) if raw.kind is Kind.MECHANISM else ()
+    if raw.kind is Kind.STUDY and not document.body.strip():
+        diagnostics.warning(raw.path, document.body_line, "study note has no body text below its front matter")
+    if len(diagnostics.errors) > before:
+        return None
+    source = Source(diagnostics.display_path(raw.path), 1)
+    return Page(
+        kind=raw.kind,
+        slug=slug,
+        title=title,
+        summary=reader.text("summary"),
+        body=document.body,
+        body_line=document.body_line,
+        source=source,
+        path=raw.path,
+        order=order,
+        draft=reader.boolean("draft"),
+        updated=updated,
+        tags=reader.slugs("tags"),
+        claims=claims,
+        study=study,
+    )
+
+
+def _study(reader: _Reader, title: str) -> Study | None:
+    key = reader.raw.stem
+    authors = _authors(reader)
+    year = reader.integer("year", required=True)
+    if year is not None and not MIN_YEAR <= year <= MAX_YEAR:
+        reader.error(f"year {year} is outside {MIN_YEAR}-{MAX_YEAR}", "year")
+    design = reader.choice("design", Design, required=True)
+    background = reader.boolean("background")
+    substances = reader.slugs("substances", required=not background)
+    if not substances and not background and "substances" in reader.data:
+        reader.error(
+            "'substances' is empty: list at least one substance slug, or set 'background: true' for a "
+            "mechanism-background work that involves no substance",
+            "substances",
+        )
+    identifiers = {}
+    for key_name, pattern, example in (
+        ("doi", DOI, "10.1038/s41467-019-13162-w"),
+        ("pmid", PMID, "31772157"),
+        ("pmcid", PMCID, "PMC6879579"),
+        ("url", URL, "https://example.org/paper"),
+    ):
+        value = reader.text(key_name)
+        if value and not pattern.match(value):
+            reader.error(f"malformed {key_name} '{value}' (expected something like {example})", key_name)
+            value = ""
+        identifiers[key_name] = value
+    n = _n(reader)
+    work = Work(
+        key=key,
+        title=title,
+        authors=authors,
+        year=year,
+        source=Source(reader.diagnostics.display_path(reader.raw.path), 1),
+        authors_incomplete=reader.boolean("et_al"),
+        container=reader.text("journal"),
+        volume=reader.text("volume"),
+        issue=reader.text("issue"),
+        pages=reader.text("pages"),
+        doi=identifiers["doi"],
+        pmid=identifiers["pmid"],
+        pmcid=identifiers["pmcid"],
+        url=identifiers["url"],
+        retracted=reader.boolean("retracted"),
+        has_note=True,
+    )
+    verified_with = reader.strings("verified_with")
+    field_lines = {".".join(map(str, path)): line for path, line in reader.raw.document.lines.items() if path}
+    if design is None:
+        return None
+    return Study(
+        work=work,
+        design=design,
+        substances=substances,
+        mechanisms=reader.slugs("mechanisms"),
+        population=reader.choice("population", Population),
+        species=reader.text("species"),
+        n=n,
+        intervention=reader.text("intervention"),
+        comparator=reader.text("comparator"),
+        dose=reader.text("dose"),
+        outcome=reader.text("outcome"),
+        finding=reader.choice("finding", Finding),
+        background=background,
+        verified_with=verified_with,
+        field_lines=field_lines,
+    )
+
+
+def _authors(reader: _Reader) -> tuple[Person, ...]:
+    names = reader.strings("authors", required=True)
+    if "authors" in reader.data and not names and isinstance(reader.data["authors"], list):
+        reader.error("'authors' must list at least one author", "authors")
+    people = []
+    for index, name in enumerate(names):
+        person = parse_person(name)
+        if person is None:
+            reader.error(f"author '{name}' should be written 'Family, Initials' (e.g. 'Das, RK')", "authors", index)
+            continue
+        people.append(person)
+    return tuple(people)
+
+
+def _n(reader: _Reader) -> int | str | None:
+    value = reader.data.get("n")
+    if value is None:
+        return None
+    if isinstance(value, Scalar):
+        text = value.text.strip()
+        if re.fullmatch(r"\d+", text):
+            return int(text)
+        if text:
+            return text
+    reader.error("'n' must be a number or a short text such as '8 studies; 634 participants'", "n")
+    return None
+
+
+def _claims(reader: _Reader) -> tuple[Claim, ...]:
+    value = reader.data.get("claims")
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        reader.error("'claims' must be a list of {id, text, strength, evidence}", "claims")
+        return ()
+    claims: list[Claim] = []
+    seen: dict[str, int] = {}
+    for index, item in enumerate(value):
+        path = ("claims", index)
+        if not isinstance(item, dict):
+            reader.error("each claim must be a mapping with id, text, strength and evidence", *path)
+            continue
+        for key in item:
+            if key not in CLAIM_FIELDS:
+                reader.diagnostics.warning(reader.raw.path, reader.line(*path, key), f"unknown claim field '{key}'{did_you_mean(key, CLAIM_FIELDS)}")
+        fields = {key: _claim_text(reader, item, path, key) for key in ("id", "text", "strength")}
+        claim_id, text, strength_text = fields["id"], fields["text"], fields["strength"]
+        if claim_id and not SLUG.match(claim_id):
+            reader.error(f"claim id '{claim_id}' must be lowercase a-z, 0-9 and '-' (it becomes the claim's anchor)", *path, "id")
+        elif claim_id in seen:
+            reader.error(f"duplicate claim id '{claim_id}' (first used on line {seen[claim_id]})", *path, "id")
+        elif claim_id:
+            seen[claim_id] = reader.line(*path, "id")
+        strength = _parse_enum(reader, Strength, strength_text, "strength", (*path, "strength"))
+        evidence = _evidence(reader, item.get("evidence"), path)
+        if claim_id and text and strength and evidence is not None:
+            claims.append(Claim(claim_id, text, strength, evidence, Source(reader.diagnostics.display_path(reader.raw.path), reader.line(*path))))
+    return tuple(claims)
+
+
+def _claim_text(reader: _Reader, item: dict[str, Any], path: tuple[str | int, ...], key: str) -> str:
+    value = item.get(key)
+    if isinstance(value, Scalar) and value.text.strip():
+        return value.text.strip()
+    reader.error(f"claim needs '{key}' as text", *path, *((key,) if key in item else ()))
+    return ""
+
+
+def _parse_enum(reader: _Reader, kind: type[enum.Enum], value: str, name: str, path: tuple[str | int, ...]) -> Any:
+    if not value:
+        return None
+    choices = [member.value for member in kind]
+    if value in choices:
+        return kind(value)
+    reader.error(f"unknown {name} '{value}'{did_you_mean(value, choices)}; expected one of: {', '.join(choices)}", *path)
+    return None
+
+
+def _evidence(reader: _Reader, value: Any, path: tuple[str | int, ...]) -> tuple[EvidenceRef, ...] | None:
+    if not isinstance(value, list) or not value:
+        reader.error("claim needs 'evidence': a non-empty list of citation keys", *path, *(("evidence",) if value is not None else ()))
+        return None
+    refs = []
+    ok = True
+    for index, item in enumerate(value):
+        where = (*path, "evidence", index)
+        line = reader.line(*where)
+        source = Source(reader.diagnostics.display_path(reader.raw.path), line)
+        key, role = "", Role.SUPPORTS
+        if isinstance(item, Scalar):
+            key = item.text.strip().lstrip("@")
+        elif isinstance(item, dict) and isinstance(item.get("key"), Scalar):
+            key = item["key"].text.strip().lstrip("@")
+            role_value = item.get("role")
+            if role_value is not None:
+                parsed = _parse_enum(reader, Role, role_value.text if isinstance(role_value, Scalar) else "", "role", (*where, "role"))
+                ok = ok and parsed is not None
+                role = parsed or role
+        else:
+            reader.error("evidence entries are citation keys or {key, role}", *where)
+            ok = False
+            continue
+        if not SLUG.match(key):
+            reader.error(f"evidence key '{key}' must be lowercase a-z, 0-9 and '-'", *where)
+            ok = False
+            continue
+        refs.append(EvidenceRef(key, role, source))
+    return tuple(refs) if ok else None
+
+
+Validator = Callable[[RawDocument, Diagnostics], "Page | None"]

@@ -1,0 +1,35 @@
+"""A small offline search index shipped as a plain script, so search works from a web server and
+from disk (file://), where module-based indexes such as pagefind cannot load."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+
+from .rendered import RenderedPage
+
+BODY_CHARS = 1200
+_TAGS = re.compile(r"<[^>]+>")
+
+
+def page_text(body_html: str) -> str:
+    """Return the visible text of rendered HTML, whitespace collapsed."""
+    return " ".join(html.unescape(_TAGS.sub(" ", body_html)).split())
+
+
+def search_index_js(rendered: list[RenderedPage]) -> bytes:
+    """Return `static/search-index.js`, which sets `window.EVIDENCE_SEARCH_INDEX`."""
+    records = []
+    for item in rendered:
+        page = item.page
+        record = {"t": page.title, "u": item.output_path, "s": page.summary, "x": page_text(str(item.body))[:BODY_CHARS]}
+        if page.study is not None:
+            work = page.study.work
+            record["a"] = "; ".join(p.family for p in work.authors)
+            record["y"] = work.year or ""
+            record["d"] = page.study.design.label
+        records.append(record)
+    data = json.dumps(records, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    data = data.replace("</", "<\\/")
+    return f"window.EVIDENCE_SEARCH_INDEX={data};\n".encode()

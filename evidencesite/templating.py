@@ -1,0 +1,105 @@
+"""Jinja2: one environment per build, site templates overriding the built-in ones file by file."""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from .errors import Diagnostics
+from .urls import relative_url
+
+BUILTIN_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+
+
+class TemplateProblem(Exception):
+    """A template failed; `path` and `line` locate it in the template file."""
+
+    def __init__(self, path: str, line: int, message: str) -> None:
+        super().__init__(message)
+        self.path = path
+        self.line = line
+        self.message = message
+
+
+def template_folders(site: Path) -> list[Path]:
+    """Return the template search path: the site's own templates/ first, then the built-in ones."""
+    folders = [site / "templates"] if (site / "templates").is_dir() else []
+    if BUILTIN_TEMPLATES.resolve() not in [f.resolve() for f in folders]:
+        folders.append(BUILTIN_TEMPLATES)
+    return folders
+
+
+def make_environment(site: Path) -> jinja2.Environment:
+    """Return the build's Jinja environment: autoescaping on, undefined variables are errors."""
+    environment = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(f) for f in template_folders(site)]),
+        autoescape=jinja2.select_autoescape(["html", "xml", "svg"], default_for_string=True),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    environment.globals["url"] = _url
+    return environment
+
+
+@jinja2.pass_context
+def _url(context: jinja2.runtime.Context, target: str) -> str:
+    """Link from the page being rendered to output path `target` ('' = home)."""
+    return relative_url(context["output_path"], target or "index.html")
+
+
+def render_template(environment: jinja2.Environment, name: str, context: dict[str, Any]) -> str:
+    """Render `name`; raise TemplateProblem located at the template file and line."""
+    try:
+        return environment.get_template(name).render(context)
+    except jinja2.TemplateSyntaxError as exc:
+        raise TemplateProblem(_template_path(environment, exc.name or name, exc.filename), exc.lineno or 0, f"template syntax error: {exc.message}") from None
+    except jinja2.TemplateNotFound as exc:
+        where = _innermost_template(exc.__traceback__, environment)
+        path, line = where or (name, 0)
+        raise TemplateProblem(path, line, f"template '{exc.name}' not found (looked in {', '.join(str(f) for f in template_folders_of(environment))})") from None
+    except jinja2.UndefinedError as exc:
+        where = _innermost_template(exc.__traceback__, environment)
+        path, line = where or (name, 0)
+        raise TemplateProblem(path, line, f"template error: {exc.message}") from None
+    except (TypeError, ValueError, AttributeError, KeyError, ZeroDivisionError) as exc:
+        where = _innermost_template(exc.__traceback__, environment)
+        if where is None:
+            raise
+        raise TemplateProblem(where[0], where[1], f"template error: {exc}") from None
+
+
+def template_folders_of(environment: jinja2.Environment) -> list[str]:
+    loader = environment.loader
+    return list(loader.searchpath) if isinstance(loader, jinja2.FileSystemLoader) else []
+
+
+def _template_path(environment: jinja2.Environment, name: str, filename: str | None) -> str:
+    return filename or name
+
+
+def _innermost_template(tb: Any, environment: jinja2.Environment) -> tuple[str, int] | None:
+    folders = template_folders_of(environment)
+    found = None
+    for frame, line in traceback.walk_tb(tb):
+        filename = frame.f_code.co_filename
+        if any(filename.startswith(folder) for folder in folders):
+            found = (filename, line)
+    return found
+
+
+def report_template_problem(problem: TemplateProblem, diagnostics: Diagnostics) -> None:
+    diagnostics.error(problem.path, problem.line, problem.message)
+
+
+Renderer = Callable[[str, dict[str, Any]], str]
+
+
+def markup(html: str) -> Markup:
+    return Markup(html)

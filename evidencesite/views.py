@@ -1,0 +1,265 @@
+"""Template contexts: everything a template shows is computed here, so templates stay thin."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from markupsafe import Markup
+
+from .catalog import Catalog
+from .config import CitationStyle, SiteConfig
+from .evidence import Matrix, find_gaps, timeline_svg
+from .models import Kind, Page, Role, Strength, Study, Work
+from .reference_format import format_authors, format_reference, plain_reference, short_label, year_label
+from .rendered import RenderedPage
+from .urls import folder_url, page_path, relative_url, section_path
+
+SECTION_TITLES = {
+    "evidence": "Evidence overview",
+    "studies": "Studies",
+    "mechanisms": "Mechanisms",
+    "substances": "Substances",
+    "references": "References",
+    "search": "Search",
+}
+DEFAULT_NAV = (
+    ("Evidence", "evidence/index.html"),
+    ("Mechanisms", "mechanisms/index.html"),
+    ("Substances", "substances/index.html"),
+    ("Studies", "studies/index.html"),
+    ("References", "references/index.html"),
+)
+
+
+@dataclass(frozen=True)
+class CitedBy:
+    """A place that cites a work: a page, or a claim on a mechanism page."""
+
+    title: str
+    path: str  # output path with optional #fragment
+    kind: str  # 'page' | 'claim'
+
+
+@dataclass(frozen=True)
+class ReferenceEntry:
+    key: str
+    label: str  # '1' (numeric) or 'Das et al., 2019'
+    html: Markup
+    work: Work
+    study: Study | None
+    backlinks: tuple[tuple[str, str], ...]  # (letter, anchor)
+    summary: str = ""
+
+
+def cited_by_index(rendered: list[RenderedPage]) -> dict[str, list[CitedBy]]:
+    """Return key -> every page and claim that cites it, in page order."""
+    index: dict[str, list[CitedBy]] = defaultdict(list)
+    for item in rendered:
+        page = item.page
+        claim_keys = set()
+        for claim in item.claims:
+            for evidence in claim.evidence:
+                claim_keys.add(evidence.key)
+                entry = CitedBy(f"{page.title}: “{claim.claim.text}”", f"{item.output_path}#{claim.anchor}", "claim")
+                if entry not in index[evidence.key]:
+                    index[evidence.key].append(entry)
+        body_keys = [key for key in item.cited if key in item.backlinks]
+        for key in body_keys:
+            if page.kind is Kind.STUDY and key == page.slug:
+                continue
+            anchors = [a for a in item.backlinks[key] if not _is_claim_anchor(item, a)]
+            if anchors:
+                index[key].append(CitedBy(page.title, item.output_path, "page"))
+    return index
+
+
+def _is_claim_anchor(item: RenderedPage, anchor: str) -> bool:
+    return any(e.anchor == anchor for claim in item.claims for e in claim.evidence)
+
+
+LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+def _letter(index: int) -> str:
+    return LETTERS[index] if index < len(LETTERS) else f"{LETTERS[index // 26 - 1]}{LETTERS[index % 26]}"
+
+
+def reference_entries(item: RenderedPage, catalog: Catalog, style: CitationStyle) -> list[ReferenceEntry]:
+    """Return the page's reference list: numeric in citation order, author-year alphabetical."""
+    entries = []
+    for number, key in enumerate(item.cited, start=1):
+        work = catalog.works[key]
+        label = str(number) if style is CitationStyle.NUMERIC else f"{short_label(work)}, {year_label(work)}"
+        backlinks = tuple((_letter(i), anchor) for i, anchor in enumerate(item.backlinks.get(key, ())))
+        note = catalog.studies.get(key)
+        summary = note.summary if note else ""
+        entries.append(ReferenceEntry(key, label, format_reference(work, style), work, catalog.study(key), backlinks, summary))
+    if style is CitationStyle.AUTHOR_YEAR:
+        entries.sort(key=lambda e: sort_key(e.work))
+    return entries
+
+
+def sort_key(work: Work) -> tuple[str, int, str, str]:
+    first = work.authors[0].family.lower() if work.authors else work.title.lower()
+    return (first, work.year or 0, work.year_suffix, work.key)
+
+
+class ViewBuilder:
+    """Builds the context of each output page from the catalog and the rendered bodies."""
+
+    def __init__(self, config: SiteConfig, catalog: Catalog, rendered: list[RenderedPage], matrix: Matrix, search: bool) -> None:
+        self.config = config
+        self.catalog = catalog
+        self.rendered = rendered
+        self.by_path = {r.output_path: r for r in rendered}
+        self.matrix = matrix
+        self.cited_by = cited_by_index(rendered)
+        self.search = search
+
+    def nav(self) -> list[tuple[str, str]]:
+        if self.config.nav:
+            return [(item.title, self._nav_target(item.link)) for item in self.config.nav]
+        items = list(DEFAULT_NAV)
+        items.extend((p.title, page_path(p)) for p in self.catalog.ordered(self.catalog.pages) if p.order)
+        return items
+
+    def _nav_target(self, link: str) -> str:
+        if link.endswith(".md"):
+            page = self.catalog.content_paths.get(link)
+            return page_path(page) if page else link
+        link = link.strip("/")
+        return section_path(link) if link in SECTION_TITLES or not link else link
+
+    def base(self, output_path: str, title: str, description: str = "", kind: str = "page") -> dict[str, Any]:
+        """Return the context every template gets."""
+        canonical = self.config.absolute_url(folder_url(output_path))
+        return {
+            "site": self.config,
+            "output_path": output_path,
+            "title": title,
+            "description": description or self.config.description,
+            "canonical": canonical,
+            "nav": self.nav(),
+            "kind": kind,
+            "citation_style": self.config.citation_style.value,
+            "search_enabled": self.search,
+            "json_ld": Markup(""),
+            "disclaimer_page": self._page_path("disclaimer"),
+            "base_href": "",
+        }
+
+    def _page_path(self, slug: str) -> str:
+        page = self.catalog.pages.get(slug)
+        return page_path(page) if page else ""
+
+    def _json_ld(self, data: dict[str, Any]) -> Markup:
+        text = json.dumps(data, ensure_ascii=False, sort_keys=True, indent=None)
+        return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
+
+    def _work_ld(self, work: Work) -> dict[str, Any]:
+        data: dict[str, Any] = {"@type": "ScholarlyArticle", "name": work.title}
+        if work.year:
+            data["datePublished"] = str(work.year)
+        if work.doi:
+            data["identifier"] = f"https://doi.org/{work.doi}"
+            data["sameAs"] = f"https://doi.org/{work.doi}"
+        if work.authors:
+            data["author"] = [{"@type": "Person" if not a.literal else "Organization", "name": a.display} for a in work.authors]
+        if work.container:
+            data["isPartOf"] = {"@type": "Periodical", "name": work.container}
+        return data
+
+    def content_page(self, item: RenderedPage) -> dict[str, Any]:
+        page = item.page
+        context = self.base(item.output_path, page.title, page.summary, page.kind.value or "home")
+        references = reference_entries(item, self.catalog, self.config.citation_style)
+        context.update(
+            page=page,
+            body=item.body,
+            headings=item.headings,
+            references=references,
+            claims=item.claims,
+            strength_order=[s.value for s in Strength],
+        )
+        ld: dict[str, Any] = {
+            "@context": "https://schema.org",
+            "@type": "MedicalWebPage",
+            "name": page.title,
+            "url": context["canonical"],
+            "citation": [self._work_ld(e.work) for e in references],
+        }
+        if page.kind is Kind.STUDY and page.study:
+            study = page.study
+            ld["about"] = self._work_ld(study.work)
+            context.update(
+                study=study,
+                work=study.work,
+                full_authors=format_authors(study.work, self.config.citation_style, full=True),
+                cite_text=plain_reference(study.work, self.config.citation_style),
+                cited_by=self.cited_by.get(page.slug, []),
+                mechanisms=[self.catalog.mechanisms[m] for m in study.mechanisms if m in self.catalog.mechanisms],
+                substances=[self.catalog.substances[s] for s in study.substances if s in self.catalog.substances],
+                export_base=f"studies/{page.slug}/{page.slug}",
+            )
+        if page.kind in (Kind.MECHANISM, Kind.SUBSTANCE):
+            field_name = "mechanisms" if page.kind is Kind.MECHANISM else "substances"
+            studies = [p for p in self.studies_sorted() if page.slug in getattr(p.study, field_name)]
+            context["section_studies"] = studies
+        if page.kind is Kind.HOME:
+            context.update(self._overview())
+        context["json_ld"] = self._json_ld(ld)
+        return context
+
+    def studies_sorted(self) -> list[Page]:
+        """Studies newest first, then by first author."""
+        return sorted(self.catalog.studies.values(), key=lambda p: (-(p.study.work.year or 0), sort_key(p.study.work)))  # type: ignore[union-attr]
+
+    def _overview(self) -> dict[str, Any]:
+        return {
+            "matrix": self.matrix,
+            "mechanism_pages": self.catalog.mechanisms,
+            "substance_pages": self.catalog.substances,
+            "gaps": find_gaps(self.catalog, self.matrix),
+            "study_count": len(self.catalog.studies),
+            "human_count": sum(1 for p in self.catalog.studies.values() if p.study and p.study.population and p.study.population.value == "human"),
+        }
+
+    def timeline(self, output_path: str) -> Markup:
+        return timeline_svg(self.catalog, lambda target: relative_url(output_path, target))
+
+    def section(self, name: str) -> dict[str, Any]:
+        output_path = section_path(name)
+        context = self.base(output_path, SECTION_TITLES[name], kind=name)
+        if name == "evidence":
+            context.update(self._overview())
+            context["timeline"] = self.timeline(output_path)
+        elif name == "studies":
+            context["studies"] = self.studies_sorted()
+            context["mechanism_pages"] = self.catalog.mechanisms
+            context["substance_pages"] = self.catalog.substances
+            context["designs"] = sorted({p.study.design for p in self.catalog.studies.values() if p.study}, key=lambda d: d.rank)
+        elif name == "mechanisms":
+            context["pages"] = self.catalog.ordered(self.catalog.mechanisms)
+            context["counts"] = {slug: sum(1 for p in self.catalog.studies.values() if p.study and slug in p.study.mechanisms) for slug in self.catalog.mechanisms}
+        elif name == "substances":
+            context["pages"] = self.catalog.ordered(self.catalog.substances)
+            context["counts"] = {slug: sum(1 for p in self.catalog.studies.values() if p.study and slug in p.study.substances) for slug in self.catalog.substances}
+        elif name == "references":
+            style = self.config.citation_style
+            works = sorted(self.catalog.works.values(), key=sort_key)
+            context["entries"] = [
+                (work, format_reference(work, style), self.catalog.study(work.key), self.cited_by.get(work.key, []))
+                for work in works
+            ]
+        return context
+
+    def not_found(self) -> dict[str, Any]:
+        context = self.base("404.html", "Page not found", kind="404")
+        context["base_href"] = self.config.base_path
+        return context
+
+
+ROLE_LABELS = {Role.SUPPORTS: "supports", Role.CONTRADICTS: "contradicts", Role.NULL: "null result", Role.CONTEXT: "context"}
