@@ -55,7 +55,7 @@ def parse_bibtex(text: str, path: Path, diagnostics: Diagnostics) -> list[Work]:
         return []
     for block in library.failed_blocks:
         line = (block.start_line or 0) + 1
-        message = str(getattr(block, "error", "") or "malformed entry").splitlines()[0]
+        message = (str(getattr(block, "error", "") or "").strip() or "malformed entry").splitlines()[0]
         if type(block).__name__ == "DuplicateBlockKeyBlock":
             diagnostics.error(path, line, f"duplicate key '{block.key}' in the same file")
         else:
@@ -63,7 +63,11 @@ def parse_bibtex(text: str, path: Path, diagnostics: Diagnostics) -> list[Work]:
     works = []
     for entry in library.entries:
         line = entry.start_line + 1
-        fields = {key.lower(): _latex_to_text(str(field.value)) for key, field in entry.fields_dict.items() if key.lower() != "author"}
+        fields = {
+            key.lower(): _latex_to_text(str(field.value))
+            for key, field in entry.fields_dict.items()
+            if key.lower() != "author"
+        }
         authors: list[Person] = []
         incomplete = False
         raw_authors = entry.fields_dict.get("author") or entry.fields_dict.get("editor")
@@ -72,13 +76,24 @@ def parse_bibtex(text: str, path: Path, diagnostics: Diagnostics) -> list[Work]:
                 names = split_multiple_persons_names(str(raw_authors.value))
             except Exception:
                 names = []
-                diagnostics.error(path, raw_authors.start_line + 1, "cannot split the author list; separate authors with ' and '")
+                diagnostics.error(
+                    path, raw_authors.start_line + 1, "cannot split the author list; separate authors with ' and '"
+                )
             for name in names:
                 if name.strip().lower() == "others":
                     incomplete = True
                     continue
                 authors.append(_bibtex_person(name, parse_single_name_into_parts))
-        work = _work(entry.key, fields, tuple(authors), incomplete, _BIBTEX_KINDS.get(entry.entry_type.lower(), "document"), path, line, diagnostics)
+        work = _work(
+            entry.key,
+            fields,
+            tuple(authors),
+            incomplete,
+            _BIBTEX_KINDS.get(entry.entry_type.lower(), "document"),
+            path,
+            line,
+            diagnostics,
+        )
         if work is not None:
             works.append(work)
     return works
@@ -215,7 +230,11 @@ def _work(
 ) -> Work | None:
     ok = True
     if not SLUG.match(key):
-        diagnostics.error(path, line, f"citation key '{key}' must be lowercase a-z, 0-9 and '-' (rename it, e.g. '{_suggest_key(key)}')")
+        diagnostics.error(
+            path,
+            line,
+            f"citation key '{key}' must be lowercase a-z, 0-9 and '-' (rename it, e.g. '{_suggest_key(key)}')",
+        )
         ok = False
     title = fields.get("title", "")
     if not title:

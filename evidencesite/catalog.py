@@ -12,7 +12,22 @@ from .models import Kind, Page, Study, Work
 from .reference_format import disambiguation_suffixes
 
 RESERVED_SLUGS = frozenset(
-    {"studies", "mechanisms", "substances", "evidence", "references", "search", "static", "pagefind", "exports", "pages", "index", "404", "feed", "sitemap"}
+    {
+        "studies",
+        "mechanisms",
+        "substances",
+        "evidence",
+        "references",
+        "search",
+        "static",
+        "pagefind",
+        "exports",
+        "pages",
+        "index",
+        "404",
+        "feed",
+        "sitemap",
+    }
 )
 
 
@@ -172,6 +187,14 @@ def _check_claims(catalog: Catalog, diagnostics: Diagnostics) -> None:
                 if evidence.key in catalog.works or catalog.is_broken("studies", evidence.key):
                     continue
                 if evidence.key in catalog.draft_keys:
-                    diagnostics.error(page.path, evidence.source.line, f"claim '{claim.id}' cites '{evidence.key}', which is a draft (publish it, or build with --drafts)")
+                    diagnostics.error(
+                        page.path,
+                        evidence.source.line,
+                        f"claim '{claim.id}' cites '{evidence.key}', which is a draft (publish it, or build with --drafts)",
+                    )
                 else:
-                    diagnostics.error(page.path, evidence.source.line, f"claim '{claim.id}' cites unknown key '{evidence.key}'{did_you_mean(evidence.key, catalog.works)}")
+                    diagnostics.error(
+                        page.path,
+                        evidence.source.line,
+                        f"claim '{claim.id}' cites unknown key '{evidence.key}'{did_you_mean(evidence.key, catalog.works)}",
+                    )

@@ -29,7 +29,12 @@ def make_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", parser_class=_Parser)
 
     def site_option(sub: argparse.ArgumentParser) -> None:
-        sub.add_argument("--site", type=Path, default=REPOSITORY_ROOT, help="folder holding site_config.yaml and content/ (default: the repository)")
+        sub.add_argument(
+            "--site",
+            type=Path,
+            default=REPOSITORY_ROOT,
+            help="folder holding site_config.yaml and content/ (default: the repository)",
+        )
 
     build = commands.add_parser("build", help="build the site into the output folder (the default command)")
     site_option(build)
@@ -52,14 +57,15 @@ def make_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code (0 ok, 1 content errors, 2 usage)."""
     argv = list(sys.argv[1:] if argv is None else argv)
-    if not argv or argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--debug"):
+    if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--debug")):
         argv.insert(0, "build")
     elif argv == ["--debug"]:
         argv.append("build")
     parser = make_parser()
-    args = parser.parse_args(argv)
-    if args.command is None:
-        args = parser.parse_args([*argv, "build"])
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_:
+        return int(exit_.code or 0)
     try:
         if args.command == "build":
             return _build(args)
@@ -92,7 +98,9 @@ def _build(args: argparse.Namespace) -> int:
     if not (args.site / "site_config.yaml").exists() and not args.site.is_dir():
         print(f"build.py: error: site folder {args.site} does not exist", file=sys.stderr)
         return EXIT_USAGE
-    options = BuildOptions(site=args.site, output=args.output, base_url=args.base_url, strict=args.strict, drafts=args.drafts)
+    options = BuildOptions(
+        site=args.site, output=args.output, base_url=args.base_url, strict=args.strict, drafts=args.drafts
+    )
 
     def progress(stage: str) -> None:
         if args.verbose:
@@ -116,7 +124,9 @@ def _build(args: argparse.Namespace) -> int:
     if not args.quiet:
         kinds = ", ".join(f"{count} {kind}" for kind, count in sorted(result.counts.items()) if kind != "asset")
         warnings = sum(1 for d in result.diagnostics if d.severity.value == "warning")
-        print(f"built {result.files_written} files into {result.output} ({kinds}; {warnings} warning(s)) in {elapsed:.2f} s")
+        print(
+            f"built {result.files_written} files into {result.output} ({kinds}; {warnings} warning(s)) in {elapsed:.2f} s"
+        )
     return EXIT_OK
 
 
@@ -133,5 +143,8 @@ def _check(args: argparse.Namespace) -> int:
         print(json.dumps([d.as_json() for d in items], indent=2))
     else:
         _print_diagnostics(items)
-        print(f"check: {sum(1 for d in items if d.severity.value == 'error')} error(s), {sum(1 for d in items if d.severity.value == 'warning')} warning(s)", file=sys.stderr)
+        print(
+            f"check: {sum(1 for d in items if d.severity.value == 'error')} error(s), {sum(1 for d in items if d.severity.value == 'warning')} warning(s)",
+            file=sys.stderr,
+        )
     return EXIT_CONTENT if failed else EXIT_OK

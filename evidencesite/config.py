@@ -118,7 +118,9 @@ def _validate(
         )
     language = values.get("language", "en")
     if not _LANGUAGE.match(language):
-        diagnostics.error(path, line("language"), f"language '{language}' is not a language tag such as 'en' or 'en-GB'")
+        diagnostics.error(
+            path, line("language"), f"language '{language}' is not a language tag such as 'en' or 'en-GB'"
+        )
     style = _enum(data, "citation_style", CitationStyle, CitationStyle.NUMERIC, path, line, diagnostics)
     raw_html = _enum(data, "raw_html", RawHtml, RawHtml.SANITISE, path, line, diagnostics)
     search = _bool(data, "search", True, path, line, diagnostics)
@@ -141,7 +143,9 @@ def _validate(
     )
 
 
-def _enum(data: dict[str, Any], key: str, kind: type[enum.Enum], default: Any, path: Path, line: Any, diagnostics: Diagnostics) -> Any:
+def _enum(
+    data: dict[str, Any], key: str, kind: type[enum.Enum], default: Any, path: Path, line: Any, diagnostics: Diagnostics
+) -> Any:
     value = data.get(key)
     if value is None:
         return default
@@ -173,11 +177,17 @@ def _nav(value: Any, path: Path, line: Any, diagnostics: Diagnostics) -> tuple[N
         return ()
     items = []
     for index, entry in enumerate(value):
-        if not isinstance(entry, dict) or not isinstance(entry.get("title"), Scalar) or not isinstance(entry.get("link"), Scalar):
+        if (
+            not isinstance(entry, dict)
+            or not isinstance(entry.get("title"), Scalar)
+            or not isinstance(entry.get("link"), Scalar)
+        ):
             diagnostics.error(path, line("nav", index), "each nav entry needs 'title' and 'link' (text)")
             continue
         for key in entry:
             if key not in ("title", "link"):
-                diagnostics.warning(path, line("nav", index, key), f"unknown nav setting '{key}'{did_you_mean(key, ('title', 'link'))}")
+                diagnostics.warning(
+                    path, line("nav", index, key), f"unknown nav setting '{key}'{did_you_mean(key, ('title', 'link'))}"
+                )
         items.append(NavItem(entry["title"].text, entry["link"].text, line("nav", index)))
     return tuple(items)

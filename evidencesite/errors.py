@@ -90,9 +90,7 @@ class Diagnostics:
     def _promoted(self, strict: bool) -> list[Diagnostic]:
         if not strict:
             return list(self.items)
-        return [
-            Diagnostic(d.path, d.line, d.column, Severity.ERROR, d.message) for d in self.items
-        ]
+        return [Diagnostic(d.path, d.line, d.column, Severity.ERROR, d.message) for d in self.items]
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:

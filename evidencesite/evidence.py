@@ -57,7 +57,9 @@ def build_matrix(catalog: Catalog) -> Matrix:
             human = sum(1 for _, s in studies if _is_human(s))
             designs = [s.design for _, s in studies if _is_human(s)] or [s.design for _, s in studies]
             strongest = min(designs, key=lambda d: d.rank) if designs else None
-            cells[(mechanism, substance)] = Cell(mechanism, substance, tuple(k for k, _ in studies), human, len(studies) - human, strongest)
+            cells[(mechanism, substance)] = Cell(
+                mechanism, substance, tuple(k for k, _ in studies), human, len(studies) - human, strongest
+            )
     return Matrix(mechanisms, substances, cells)
 
 
@@ -74,7 +76,12 @@ def find_gaps(catalog: Catalog, matrix: Matrix) -> list[Gap]:
         no_human = [s for s in matrix.substances if matrix.cell(mechanism, s).human == 0]
         if no_human:
             names = ", ".join(catalog.substances[s].title for s in no_human)
-            gaps.append(Gap(f"{catalog.mechanisms[mechanism].title}: no human study for {names}.", page_path(catalog.mechanisms[mechanism])))
+            gaps.append(
+                Gap(
+                    f"{catalog.mechanisms[mechanism].title}: no human study for {names}.",
+                    page_path(catalog.mechanisms[mechanism]),
+                )
+            )
     for mechanism in catalog.ordered(catalog.mechanisms):
         for claim in mechanism.claims:
             if claim.strength is Strength.SPECULATIVE:
@@ -97,14 +104,27 @@ def find_gaps(catalog: Catalog, matrix: Matrix) -> list[Gap]:
 TIMELINE_DESIGN_ROWS = (
     ("Reviews", {Design.META_ANALYSIS, Design.SYSTEMATIC_REVIEW, Design.NARRATIVE_REVIEW}),
     ("Randomised trials", {Design.RCT, Design.CROSSOVER_RCT}),
-    ("Other human studies", {Design.NON_RANDOMISED_TRIAL, Design.OPEN_LABEL, Design.COHORT, Design.SECONDARY_ANALYSIS, Design.HUMAN_LABORATORY, Design.CASE_SERIES, Design.CASE_REPORT}),
+    (
+        "Other human studies",
+        {
+            Design.NON_RANDOMISED_TRIAL,
+            Design.OPEN_LABEL,
+            Design.COHORT,
+            Design.SECONDARY_ANALYSIS,
+            Design.HUMAN_LABORATORY,
+            Design.CASE_SERIES,
+            Design.CASE_REPORT,
+        },
+    ),
     ("Animal and lab studies", {Design.PRECLINICAL_ANIMAL, Design.PRECLINICAL_IN_VITRO}),
 )
 
 
 def timeline_svg(catalog: Catalog, link: Callable[[str], str]) -> Markup:
     """Return an accessible SVG chart: one row per design group, one mark per study, by year."""
-    studies = [(key, page.study) for key, page in sorted(catalog.studies.items()) if page.study and page.study.work.year]
+    studies = [
+        (key, page.study) for key, page in sorted(catalog.studies.items()) if page.study and page.study.work.year
+    ]
     if not studies:
         return Markup("")
     years = [s.work.year for _, s in studies if s.work.year]
@@ -120,15 +140,28 @@ def timeline_svg(catalog: Catalog, link: Callable[[str], str]) -> Markup:
         return left + (width - left - right) * (year - first) / span
 
     parts = [
-        Markup('<svg class="timeline" viewBox="0 0 {w} {h}" role="img" aria-labelledby="timeline-title timeline-desc" xmlns="http://www.w3.org/2000/svg">').format(w=width, h=height),
+        Markup(
+            '<svg class="timeline" viewBox="0 0 {w} {h}" role="img" aria-labelledby="timeline-title timeline-desc" xmlns="http://www.w3.org/2000/svg">'
+        ).format(w=width, h=height),
         Markup('<title id="timeline-title">Studies by year and design</title>'),
-        Markup('<desc id="timeline-desc">{}</desc>').format(f"{len(studies)} studies from {min(years)} to {max(years)}, grouped by design; each mark links to its study."),
+        Markup('<desc id="timeline-desc">{}</desc>').format(
+            f"{len(studies)} studies from {min(years)} to {max(years)}, grouped by design; each mark links to its study."
+        ),
     ]
     for year in range(first, last + 1, 5):
-        parts.append(Markup('<line class="grid" x1="{x}" x2="{x}" y1="{t}" y2="{b}"/><text class="axis" x="{x}" y="{y}" text-anchor="middle">{year}</text>').format(x=f"{x(year):.1f}", t=top, b=height - 30, y=height - 12, year=year))
+        parts.append(
+            Markup(
+                '<line class="grid" x1="{x}" x2="{x}" y1="{t}" y2="{b}"/>'
+                '<text class="axis" x="{x}" y="{y}" text-anchor="middle">{year}</text>'
+            ).format(x=f"{x(year):.1f}", t=top, b=height - 30, y=height - 12, year=year)
+        )
     for row, (label, designs) in enumerate(TIMELINE_DESIGN_ROWS):
         y = top + row_height * row + row_height / 2
-        parts.append(Markup('<text class="row-label" x="{x}" y="{y}" dominant-baseline="middle">{label}</text>').format(x=8, y=f"{y:.1f}", label=label))
+        parts.append(
+            Markup('<text class="row-label" x="{x}" y="{y}" dominant-baseline="middle">{label}</text>').format(
+                x=8, y=f"{y:.1f}", label=label
+            )
+        )
         stack: dict[int, int] = {}
         for key, study in studies:
             if study.design not in designs:
@@ -141,11 +174,18 @@ def timeline_svg(catalog: Catalog, link: Callable[[str], str]) -> Markup:
             shape = "square" if not _is_human(study) else "circle"
             title = f"{study.work.title} ({year}) – {study.design.label}"
             mark = (
-                Markup('<rect class="mark {cls}" x="{x}" y="{y}" width="8" height="8"/>').format(cls=shape, x=f"{cx - 4:.1f}", y=f"{cy - 4:.1f}")
+                Markup('<rect class="mark {cls}" x="{x}" y="{y}" width="8" height="8"/>').format(
+                    cls=shape, x=f"{cx - 4:.1f}", y=f"{cy - 4:.1f}"
+                )
                 if shape == "square"
-                else Markup('<circle class="mark {cls}" cx="{x}" cy="{y}" r="4.5"/>').format(cls=shape, x=f"{cx:.1f}", y=f"{cy:.1f}")
+                else Markup('<circle class="mark {cls}" cx="{x}" cy="{y}" r="4.5"/>').format(
+                    cls=shape, x=f"{cx:.1f}", y=f"{cy:.1f}"
+                )
             )
-            parts.append(Markup('<a href="{href}"><title>{title}</title>{mark}</a>').format(href=link(f"studies/{key}/index.html"), title=title, mark=mark))
+            parts.append(
+                Markup('<a href="{href}"><title>{title}</title>{mark}</a>').format(
+                    href=link(f"studies/{key}/index.html"), title=title, mark=mark
+                )
+            )
     parts.append(Markup("</svg>"))
     return Markup("").join(parts)
-

@@ -16,8 +16,29 @@ _CSL_TO_BIBTEX = {
     "thesis": "phdthesis",
     "manuscript": "unpublished",
 }
-_CSL_TO_RIS = {"article-journal": "JOUR", "book": "BOOK", "chapter": "CHAP", "report": "RPRT", "thesis": "THES", "webpage": "ELEC", "dataset": "DATA"}
-_BIBTEX_SPECIAL = str.maketrans({"&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_", "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}", "\\": r"\textbackslash{}"})
+_CSL_TO_RIS = {
+    "article-journal": "JOUR",
+    "book": "BOOK",
+    "chapter": "CHAP",
+    "report": "RPRT",
+    "thesis": "THES",
+    "webpage": "ELEC",
+    "dataset": "DATA",
+}
+_BIBTEX_SPECIAL = str.maketrans(
+    {
+        "&": r"\&",
+        "%": r"\%",
+        "$": r"\$",
+        "#": r"\#",
+        "_": r"\_",
+        "{": r"\{",
+        "}": r"\}",
+        "~": r"\textasciitilde{}",
+        "^": r"\textasciicircum{}",
+        "\\": r"\textbackslash{}",
+    }
+)
 
 
 def _bibtex_value(text: str) -> str:
@@ -42,7 +63,13 @@ def to_bibtex(works: Iterable[Work]) -> str:
                 names += " and others"
             fields.append(("author", "{" + names + "}"))
         fields.append(("title", _bibtex_value(work.title)))
-        container_field = "journal" if kind == "article" else "booktitle" if kind in ("incollection", "inproceedings") else "howpublished"
+        container_field = (
+            "journal"
+            if kind == "article"
+            else "booktitle"
+            if kind in ("incollection", "inproceedings")
+            else "howpublished"
+        )
         for name, value in (
             (container_field, work.container),
             ("year", str(work.year) if work.year else ""),
@@ -71,7 +98,9 @@ def to_ris(works: Iterable[Work]) -> str:
         lines.append(f"TY  - {_CSL_TO_RIS.get(work.kind, 'GEN')}")
         lines.append(f"ID  - {work.key}")
         for person in work.authors:
-            lines.append(f"AU  - {person.family}" + (f", {person.given}" if person.given and not person.literal else ""))
+            lines.append(
+                f"AU  - {person.family}" + (f", {person.given}" if person.given and not person.literal else "")
+            )
         lines.append(f"TI  - {work.title}")
         for tag, value in (
             ("T2", work.container),
@@ -97,7 +126,10 @@ def to_csl(work: Work) -> dict[str, object]:
     """Return the CSL-JSON record of a work."""
     record: dict[str, object] = {"id": work.key, "type": work.kind or "article-journal", "title": work.title}
     if work.authors:
-        record["author"] = [{"literal": p.family} if p.literal or not p.given else {"family": p.family, "given": p.given} for p in work.authors]
+        record["author"] = [
+            {"literal": p.family} if p.literal or not p.given else {"family": p.family, "given": p.given}
+            for p in work.authors
+        ]
     if work.year:
         record["issued"] = {"date-parts": [[work.year]]}
     for name, value in (

@@ -99,7 +99,7 @@ def parse_yaml_mapping(yaml_text: str, first_line: int = 1) -> tuple[dict[str, A
         problem = exc.problem or "invalid YAML"
         if exc.context and exc.context_mark and mark is not exc.context_mark:
             problem += f" ({exc.context} started on line {first_line + exc.context_mark.line})"
-        if "\t" in yaml_text and "tab" in str(exc).lower() or _tab_indent(yaml_text, mark):
+        if ("\t" in yaml_text and "tab" in str(exc).lower()) or _tab_indent(yaml_text, mark):
             problem += " (tabs are not allowed for indentation in YAML; use spaces)"
         raise FrontMatterError(line, f"malformed YAML: {problem}") from None
     except yaml.YAMLError as exc:  # pragma: no cover - defensive: unmarked errors
@@ -125,7 +125,8 @@ def _tab_indent(yaml_text: str, mark: Any) -> bool:
 
 
 def _build(node: yaml.Node, path: Path_, line_map: dict[Path_, int], first_line: int) -> Any:
-    line_map[path] = first_line + node.start_mark.line
+    if path:
+        line_map[path] = first_line + node.start_mark.line
     if isinstance(node, yaml.MappingNode):
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
@@ -133,18 +134,20 @@ def _build(node: yaml.Node, path: Path_, line_map: dict[Path_, int], first_line:
                 raise FrontMatterError(first_line + key_node.start_mark.line, "mapping keys must be plain words")
             key = key_node.value
             if key == "<<":
-                raise FrontMatterError(first_line + key_node.start_mark.line, "YAML merge keys ('<<') are not supported")
+                raise FrontMatterError(
+                    first_line + key_node.start_mark.line, "YAML merge keys ('<<') are not supported"
+                )
             if key in result:
                 raise FrontMatterError(
                     first_line + key_node.start_mark.line,
-                    f"duplicate key '{key}' (first given on line {line_map[path + (key,)]})",
+                    f"duplicate key '{key}' (first given on line {line_map[(*path, key)]})",
                 )
-            line_map[path + (key,)] = first_line + key_node.start_mark.line
-            result[key] = _build(value_node, path + (key,), line_map, first_line)
-            line_map[path + (key,)] = first_line + key_node.start_mark.line
+            line_map[(*path, key)] = first_line + key_node.start_mark.line
+            result[key] = _build(value_node, (*path, key), line_map, first_line)
+            line_map[(*path, key)] = first_line + key_node.start_mark.line
         return result
     if isinstance(node, yaml.SequenceNode):
-        return [_build(item, path + (index,), line_map, first_line) for index, item in enumerate(node.value)]
+        return [_build(item, (*path, index), line_map, first_line) for index, item in enumerate(node.value)]
     assert isinstance(node, yaml.ScalarNode)
     quoted = node.style in ("'", '"', "|", ">")
     if not quoted and node.value in _NULLS:

@@ -62,13 +62,17 @@ def find_content(site: Path, diagnostics: Diagnostics) -> ContentFiles:
         kind = _kind_of(parts)
         if kind is None:
             diagnostics.warning(
-                path, 0, "Markdown file outside the known sections (index.md, studies/, mechanisms/, substances/, pages/) is ignored"
+                path,
+                0,
+                "Markdown file outside the known sections (index.md, studies/, mechanisms/, substances/, pages/) is ignored",
             )
             continue
         stem = path.stem
         if not SLUG.match(stem):
             diagnostics.error(
-                path, 0, f"file name '{path.name}' must be lowercase letters, digits and '-' only, ending in .md (it becomes the URL and citation key)"
+                path,
+                0,
+                f"file name '{path.name}' must be lowercase letters, digits and '-' only, ending in .md (it becomes the URL and citation key)",
             )
             continue
         document = read_document(path, diagnostics)
@@ -90,7 +94,9 @@ def _walk(content: Path, root: Path, diagnostics: Diagnostics) -> list[Path]:
     found: list[Path] = []
     for directory, subdirectories, files in os.walk(content, followlinks=False):
         base = Path(directory)
-        subdirectories[:] = sorted(d for d in subdirectories if not is_ignored(d) and _inside(base / d, root, diagnostics))
+        subdirectories[:] = sorted(
+            d for d in subdirectories if not is_ignored(d) and _inside(base / d, root, diagnostics)
+        )
         for name in sorted(files):
             path = base / name
             if is_ignored(name) or not _inside(path, root, diagnostics):
@@ -123,7 +129,11 @@ def read_text(path: Path, diagnostics: Diagnostics) -> str | None:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        diagnostics.error(path, line, f"file is not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start}); save it as UTF-8")
+        diagnostics.error(
+            path,
+            line,
+            f"file is not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start}); save it as UTF-8",
+        )
         return None
 
 

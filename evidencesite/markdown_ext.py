@@ -117,7 +117,7 @@ class _NarrativeCitation(InlineProcessor):
             return None, None, None
         from .citations import split_key
 
-        key, rest = split_key(m.group("key"))
+        key, _rest = split_key(m.group("key"))
         end = m.start("key") + len(key)
         line = context.line_of("@" + m.group("key"), key)
         try:
@@ -148,12 +148,18 @@ class _ContentLinks(Treeprocessor):
         path, _, fragment = value.partition("#")
         if not path or path.startswith("/"):
             if path.startswith("/"):
-                context.report(context.line_of(value), f"link '{value}' is absolute; link to the Markdown file relatively (e.g. ../pages/methods.md) so the site works under any path", True)
+                context.report(
+                    context.line_of(value),
+                    f"link '{value}' is absolute; link to the Markdown file relatively (e.g. ../pages/methods.md) so the site works under any path",
+                    True,
+                )
             return value
         target = posixpath.normpath(posixpath.join(context.source_dir, path))
         resolved = context.resolve(target) if not target.startswith("..") else None
         if resolved is None:
-            context.report(context.line_of(value), f"link to missing file '{value}' (looked for content/{target})", True)
+            context.report(
+                context.line_of(value), f"link to missing file '{value}' (looked for content/{target})", True
+            )
             return value
         context.links.add(target)
         relative = posixpath.relpath(resolved, posixpath.dirname(context.output_path) or ".")

@@ -13,8 +13,29 @@ from .config import RawHtml
 from .markdown_ext import CitationExtension, DocumentContext
 
 _ALLOWED_TAGS = set(nh3.ALLOWED_TAGS) | {
-    "span", "sup", "sub", "figure", "figcaption", "details", "summary", "mark", "dl", "dt", "dd",
-    "abbr", "table", "thead", "tbody", "tr", "th", "td", "caption", "hr", "img", "section", "aside",
+    "span",
+    "sup",
+    "sub",
+    "figure",
+    "figcaption",
+    "details",
+    "summary",
+    "mark",
+    "dl",
+    "dt",
+    "dd",
+    "abbr",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+    "caption",
+    "hr",
+    "img",
+    "section",
+    "aside",
 }
 _GLOBAL_ATTRIBUTES = {"id", "class", "title", "lang", "dir", "role", "aria-label", "aria-hidden"}
 _ATTRIBUTES = {
@@ -48,7 +69,14 @@ class MarkdownRenderer:
         self.raw_html = raw_html
         self.markdown = markdown.Markdown(
             extensions=[
-                "tables", "footnotes", "attr_list", "def_list", "fenced_code", "abbr", "sane_lists", "toc",
+                "tables",
+                "footnotes",
+                "attr_list",
+                "def_list",
+                "fenced_code",
+                "abbr",
+                "sane_lists",
+                "toc",
                 self.citations,
             ],
             extension_configs={"toc": {"permalink": False}, "footnotes": {"UNIQUE_IDS": False}},
@@ -98,5 +126,11 @@ def _check_duplicate_ids(html: str, context: DocumentContext) -> None:
     counts = Counter(_ID.findall(html))
     for identifier, count in sorted(counts.items()):
         if count > 1:
-            line = context.line_of("{#" + identifier + "}") if "{#" + identifier in context.source else context.body_line
-            context.report(line, f"duplicate id '{identifier}' on this page ({count} elements); ids must be unique so #links reach the right place", True)
+            line = (
+                context.line_of("{#" + identifier + "}") if "{#" + identifier in context.source else context.body_line
+            )
+            context.report(
+                line,
+                f"duplicate id '{identifier}' on this page ({count} elements); ids must be unique so #links reach the right place",
+                True,
+            )

@@ -158,9 +158,7 @@ def _runs(numbers: list[int]) -> list[list[int]]:
     """Group sorted numbers into runs of consecutive values: [1,2,3,5] -> [[1,2,3],[5]]."""
     runs: list[list[int]] = []
     for number in numbers:
-        if runs and number == runs[-1][-1] + 1:
-            runs[-1].append(number)
-        elif runs and number == runs[-1][-1]:
+        if (runs and number == runs[-1][-1] + 1) or (runs and number == runs[-1][-1]):
             runs[-1].append(number)
         else:
             runs.append([number])

@@ -20,13 +20,26 @@ from .loader import find_content, is_ignored
 from .rendered import render_all
 from .schema import validate_document
 from .search_index import search_index_js
-from .templating import BUILTIN_TEMPLATES, TemplateProblem, make_environment, render_template
+from .templating import BUILTIN_TEMPLATES, TemplateRenderError, make_environment, render_template
 from .views import ViewBuilder
 from .writer import check_output_folder, output_lock, write_output
 
 SECTIONS = ("evidence", "studies", "mechanisms", "substances", "references", "search")
-TEMPLATE_FOR = {"home": "home.html", "studies": "study.html", "mechanisms": "mechanism.html", "substances": "substance.html", "pages": "page.html"}
-SECTION_TEMPLATES = {"evidence": "evidence.html", "studies": "studies.html", "mechanisms": "list.html", "substances": "list.html", "references": "references.html", "search": "search.html"}
+TEMPLATE_FOR = {
+    "home": "home.html",
+    "studies": "study.html",
+    "mechanisms": "mechanism.html",
+    "substances": "substance.html",
+    "pages": "page.html",
+}
+SECTION_TEMPLATES = {
+    "evidence": "evidence.html",
+    "studies": "studies.html",
+    "mechanisms": "list.html",
+    "substances": "list.html",
+    "references": "references.html",
+    "search": "search.html",
+}
 
 
 @dataclass(frozen=True)
@@ -91,6 +104,8 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
     catalog = build_catalog(pages, works, diagnostics, options.drafts, content.assets, frozenset(broken))
     lap("validate")
     rendered = render_all(catalog, config, diagnostics)
+    # Templates assume consistent content: with content errors they would only add noise.
+    diagnostics.raise_if_errors()
     site_output = _render_site(site, config, catalog, rendered, diagnostics)
     lap("render")
     diagnostics.raise_if_errors(strict=options.strict)
@@ -121,7 +136,7 @@ def _render_site(site: Path, config: SiteConfig, catalog, rendered, diagnostics:
         try:
             files[path] = render_template(environment, template, context).encode("utf-8")
             counts[count_as] += 1
-        except TemplateProblem as problem:
+        except TemplateRenderError as problem:
             diagnostics.error(problem.path, problem.line, problem.message)
 
     for item in rendered:

@@ -86,7 +86,7 @@ def format_authors(work: Work, style: CitationStyle, full: bool = False) -> str:
         return text
     names = [_apa_name(p) for p in people]
     if not full and len(names) > APA_MAX_AUTHORS:
-        names = names[: APA_MAX_AUTHORS - 1] + ["…", names[-1]]
+        names = [*names[: APA_MAX_AUTHORS - 1], "…", names[-1]]
         return ", ".join(names[:-2]) + " " + names[-2] + " " + names[-1]
     if work.authors_incomplete:
         return ", ".join(names) + ", et al."
@@ -104,7 +104,10 @@ def _vancouver_name(person: Person) -> str:
 def _apa_name(person: Person) -> str:
     if person.literal or not person.given:
         return person.family
-    dotted = " ".join(f"{part}." if "-" not in part else "-".join(f"{p}." for p in part.split("-")) for part in _initial_list(person.given))
+    dotted = " ".join(
+        f"{part}." if "-" not in part else "-".join(f"{p}." for p in part.split("-"))
+        for part in _initial_list(person.given)
+    )
     return f"{person.family}, {dotted}"
 
 
@@ -180,7 +183,7 @@ def _apa_container(work: Work) -> Markup:
 
 def plain_reference(work: Work, style: CitationStyle) -> str:
     """Return the formatted reference as plain text (for 'Cite this study' and feeds)."""
-    from html import unescape
     import re
+    from html import unescape
 
     return unescape(re.sub(r"<[^>]+>", "", str(format_reference(work, style))))

@@ -67,7 +67,9 @@ def content_resolver(catalog: Catalog) -> Callable[[str], str | None]:
     return resolve
 
 
-def render_page(page: Page, catalog: Catalog, config: SiteConfig, renderer: MarkdownRenderer, diagnostics: Diagnostics) -> RenderedPage:
+def render_page(
+    page: Page, catalog: Catalog, config: SiteConfig, renderer: MarkdownRenderer, diagnostics: Diagnostics
+) -> RenderedPage:
     """Render one page; every problem in it is reported with its file and line."""
 
     def report(line: int, message: str, is_error: bool) -> None:
@@ -77,7 +79,9 @@ def render_page(page: Page, catalog: Catalog, config: SiteConfig, renderer: Mark
     citations = PageCitations(catalog.works, config.citation_style, report, catalog.draft_keys, broken_keys)
     output_path = page_path(page)
     source_dir = "" if page.kind is Kind.HOME else page.kind.value
-    context = DocumentContext(citations, page.body, source_dir, output_path, content_resolver(catalog), report, page.body_line)
+    context = DocumentContext(
+        citations, page.body, source_dir, output_path, content_resolver(catalog), report, page.body_line
+    )
     try:
         body = renderer.render(page.body, context)
         html, headings = body.html, body.headings

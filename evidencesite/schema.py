@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .errors import Diagnostics, did_you_mean
-from .frontmatter import Document, Scalar
+from .frontmatter import Scalar
 from .loader import SLUG, RawDocument
 from .models import (
     Claim,
@@ -37,9 +37,36 @@ MIN_YEAR, MAX_YEAR = 1900, 2100
 
 COMMON_FIELDS = ("title", "summary", "draft", "updated", "tags", "order", "slug")
 STUDY_FIELDS = (
-    "title", "authors", "et_al", "year", "design", "substances", "journal", "volume", "issue", "pages", "doi",
-    "pmid", "pmcid", "url", "population", "species", "n", "intervention", "comparator", "dose", "outcome",
-    "finding", "mechanisms", "summary", "tags", "retracted", "updated", "draft", "background", "verified_with",
+    "title",
+    "authors",
+    "et_al",
+    "year",
+    "design",
+    "substances",
+    "journal",
+    "volume",
+    "issue",
+    "pages",
+    "doi",
+    "pmid",
+    "pmcid",
+    "url",
+    "population",
+    "species",
+    "n",
+    "intervention",
+    "comparator",
+    "dose",
+    "outcome",
+    "finding",
+    "mechanisms",
+    "summary",
+    "tags",
+    "retracted",
+    "updated",
+    "draft",
+    "background",
+    "verified_with",
 )
 FIELDS = {
     Kind.HOME: COMMON_FIELDS,
@@ -164,7 +191,10 @@ def validate_document(raw: RawDocument, diagnostics: Diagnostics) -> Page | None
     if "slug" in document.data:
         slug = reader.text("slug")
         if not SLUG.match(slug):
-            reader.error(f"slug '{slug}' must be lowercase a-z, 0-9 and '-' only (it names the page's folder in the output)", "slug")
+            reader.error(
+                f"slug '{slug}' must be lowercase a-z, 0-9 and '-' only (it names the page's folder in the output)",
+                "slug",
+            )
     order = reader.integer("order") or 0
     updated = reader.text("updated")
     if updated and not DATE.match(updated):
@@ -307,11 +337,17 @@ def _claims(reader: _Reader) -> tuple[Claim, ...]:
             continue
         for key in item:
             if key not in CLAIM_FIELDS:
-                reader.diagnostics.warning(reader.raw.path, reader.line(*path, key), f"unknown claim field '{key}'{did_you_mean(key, CLAIM_FIELDS)}")
+                reader.diagnostics.warning(
+                    reader.raw.path,
+                    reader.line(*path, key),
+                    f"unknown claim field '{key}'{did_you_mean(key, CLAIM_FIELDS)}",
+                )
         fields = {key: _claim_text(reader, item, path, key) for key in ("id", "text", "strength")}
         claim_id, text, strength_text = fields["id"], fields["text"], fields["strength"]
         if claim_id and not SLUG.match(claim_id):
-            reader.error(f"claim id '{claim_id}' must be lowercase a-z, 0-9 and '-' (it becomes the claim's anchor)", *path, "id")
+            reader.error(
+                f"claim id '{claim_id}' must be lowercase a-z, 0-9 and '-' (it becomes the claim's anchor)", *path, "id"
+            )
         elif claim_id in seen:
             reader.error(f"duplicate claim id '{claim_id}' (first used on line {seen[claim_id]})", *path, "id")
         elif claim_id:
@@ -319,7 +355,15 @@ def _claims(reader: _Reader) -> tuple[Claim, ...]:
         strength = _parse_enum(reader, Strength, strength_text, "strength", (*path, "strength"))
         evidence = _evidence(reader, item.get("evidence"), path)
         if claim_id and text and strength and evidence is not None:
-            claims.append(Claim(claim_id, text, strength, evidence, Source(reader.diagnostics.display_path(reader.raw.path), reader.line(*path))))
+            claims.append(
+                Claim(
+                    claim_id,
+                    text,
+                    strength,
+                    evidence,
+                    Source(reader.diagnostics.display_path(reader.raw.path), reader.line(*path)),
+                )
+            )
     return tuple(claims)
 
 
@@ -337,13 +381,19 @@ def _parse_enum(reader: _Reader, kind: type[enum.Enum], value: str, name: str, p
     choices = [member.value for member in kind]
     if value in choices:
         return kind(value)
-    reader.error(f"unknown {name} '{value}'{did_you_mean(value, choices)}; expected one of: {', '.join(choices)}", *path)
+    reader.error(
+        f"unknown {name} '{value}'{did_you_mean(value, choices)}; expected one of: {', '.join(choices)}", *path
+    )
     return None
 
 
 def _evidence(reader: _Reader, value: Any, path: tuple[str | int, ...]) -> tuple[EvidenceRef, ...] | None:
     if not isinstance(value, list) or not value:
-        reader.error("claim needs 'evidence': a non-empty list of citation keys", *path, *(("evidence",) if value is not None else ()))
+        reader.error(
+            "claim needs 'evidence': a non-empty list of citation keys",
+            *path,
+            *(("evidence",) if value is not None else ()),
+        )
         return None
     refs = []
     ok = True
@@ -358,7 +408,9 @@ def _evidence(reader: _Reader, value: Any, path: tuple[str | int, ...]) -> tuple
             key = item["key"].text.strip().lstrip("@")
             role_value = item.get("role")
             if role_value is not None:
-                parsed = _parse_enum(reader, Role, role_value.text if isinstance(role_value, Scalar) else "", "role", (*where, "role"))
+                parsed = _parse_enum(
+                    reader, Role, role_value.text if isinstance(role_value, Scalar) else "", "role", (*where, "role")
+                )
                 ok = ok and parsed is not None
                 role = parsed or role
         else:

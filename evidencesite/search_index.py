@@ -23,7 +23,12 @@ def search_index_js(rendered: list[RenderedPage]) -> bytes:
     records = []
     for item in rendered:
         page = item.page
-        record = {"t": page.title, "u": item.output_path, "s": page.summary, "x": page_text(str(item.body))[:BODY_CHARS]}
+        record = {
+            "t": page.title,
+            "u": item.output_path,
+            "s": page.summary,
+            "x": page_text(str(item.body))[:BODY_CHARS],
+        }
         if page.study is not None:
             work = page.study.work
             record["a"] = "; ".join(p.family for p in work.authors)

@@ -16,7 +16,7 @@ from .urls import relative_url
 BUILTIN_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
 
-class TemplateProblem(Exception):
+class TemplateRenderError(Exception):
     """A template failed; `path` and `line` locate it in the template file."""
 
     def __init__(self, path: str, line: int, message: str) -> None:
@@ -55,24 +55,32 @@ def _url(context: jinja2.runtime.Context, target: str) -> str:
 
 
 def render_template(environment: jinja2.Environment, name: str, context: dict[str, Any]) -> str:
-    """Render `name`; raise TemplateProblem located at the template file and line."""
+    """Render `name`; raise TemplateRenderError located at the template file and line."""
     try:
         return environment.get_template(name).render(context)
     except jinja2.TemplateSyntaxError as exc:
-        raise TemplateProblem(_template_path(environment, exc.name or name, exc.filename), exc.lineno or 0, f"template syntax error: {exc.message}") from None
+        raise TemplateRenderError(
+            _template_path(environment, exc.name or name, exc.filename),
+            exc.lineno or 0,
+            f"template syntax error: {exc.message}",
+        ) from None
     except jinja2.TemplateNotFound as exc:
         where = _innermost_template(exc.__traceback__, environment)
         path, line = where or (name, 0)
-        raise TemplateProblem(path, line, f"template '{exc.name}' not found (looked in {', '.join(str(f) for f in template_folders_of(environment))})") from None
+        raise TemplateRenderError(
+            path,
+            line,
+            f"template '{exc.name}' not found (looked in {', '.join(str(f) for f in template_folders_of(environment))})",
+        ) from None
     except jinja2.UndefinedError as exc:
         where = _innermost_template(exc.__traceback__, environment)
         path, line = where or (name, 0)
-        raise TemplateProblem(path, line, f"template error: {exc.message}") from None
+        raise TemplateRenderError(path, line, f"template error: {exc.message}") from None
     except (TypeError, ValueError, AttributeError, KeyError, ZeroDivisionError) as exc:
         where = _innermost_template(exc.__traceback__, environment)
         if where is None:
             raise
-        raise TemplateProblem(where[0], where[1], f"template error: {exc}") from None
+        raise TemplateRenderError(where[0], where[1], f"template error: {exc}") from None
 
 
 def template_folders_of(environment: jinja2.Environment) -> list[str]:
@@ -94,7 +102,7 @@ def _innermost_template(tb: Any, environment: jinja2.Environment) -> tuple[str, 
     return found
 
 
-def report_template_problem(problem: TemplateProblem, diagnostics: Diagnostics) -> None:
+def report_template_problem(problem: TemplateRenderError, diagnostics: Diagnostics) -> None:
     diagnostics.error(problem.path, problem.line, problem.message)
 
 

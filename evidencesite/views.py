@@ -96,7 +96,9 @@ def reference_entries(item: RenderedPage, catalog: Catalog, style: CitationStyle
         backlinks = tuple((_letter(i), anchor) for i, anchor in enumerate(item.backlinks.get(key, ())))
         note = catalog.studies.get(key)
         summary = note.summary if note else ""
-        entries.append(ReferenceEntry(key, label, format_reference(work, style), work, catalog.study(key), backlinks, summary))
+        entries.append(
+            ReferenceEntry(key, label, format_reference(work, style), work, catalog.study(key), backlinks, summary)
+        )
     if style is CitationStyle.AUTHOR_YEAR:
         entries.sort(key=lambda e: sort_key(e.work))
     return entries
@@ -110,7 +112,9 @@ def sort_key(work: Work) -> tuple[str, int, str, str]:
 class ViewBuilder:
     """Builds the context of each output page from the catalog and the rendered bodies."""
 
-    def __init__(self, config: SiteConfig, catalog: Catalog, rendered: list[RenderedPage], matrix: Matrix, search: bool) -> None:
+    def __init__(
+        self, config: SiteConfig, catalog: Catalog, rendered: list[RenderedPage], matrix: Matrix, search: bool
+    ) -> None:
         self.config = config
         self.catalog = catalog
         self.rendered = rendered
@@ -167,7 +171,9 @@ class ViewBuilder:
             data["identifier"] = f"https://doi.org/{work.doi}"
             data["sameAs"] = f"https://doi.org/{work.doi}"
         if work.authors:
-            data["author"] = [{"@type": "Person" if not a.literal else "Organization", "name": a.display} for a in work.authors]
+            data["author"] = [
+                {"@type": "Person" if not a.literal else "Organization", "name": a.display} for a in work.authors
+            ]
         if work.container:
             data["isPartOf"] = {"@type": "Periodical", "name": work.container}
         return data
@@ -224,7 +230,11 @@ class ViewBuilder:
             "substance_pages": self.catalog.substances,
             "gaps": find_gaps(self.catalog, self.matrix),
             "study_count": len(self.catalog.studies),
-            "human_count": sum(1 for p in self.catalog.studies.values() if p.study and p.study.population and p.study.population.value == "human"),
+            "human_count": sum(
+                1
+                for p in self.catalog.studies.values()
+                if p.study and p.study.population and p.study.population.value == "human"
+            ),
         }
 
     def timeline(self, output_path: str) -> Markup:
@@ -240,13 +250,21 @@ class ViewBuilder:
             context["studies"] = self.studies_sorted()
             context["mechanism_pages"] = self.catalog.mechanisms
             context["substance_pages"] = self.catalog.substances
-            context["designs"] = sorted({p.study.design for p in self.catalog.studies.values() if p.study}, key=lambda d: d.rank)
+            context["designs"] = sorted(
+                {p.study.design for p in self.catalog.studies.values() if p.study}, key=lambda d: d.rank
+            )
         elif name == "mechanisms":
             context["pages"] = self.catalog.ordered(self.catalog.mechanisms)
-            context["counts"] = {slug: sum(1 for p in self.catalog.studies.values() if p.study and slug in p.study.mechanisms) for slug in self.catalog.mechanisms}
+            context["counts"] = {
+                slug: sum(1 for p in self.catalog.studies.values() if p.study and slug in p.study.mechanisms)
+                for slug in self.catalog.mechanisms
+            }
         elif name == "substances":
             context["pages"] = self.catalog.ordered(self.catalog.substances)
-            context["counts"] = {slug: sum(1 for p in self.catalog.studies.values() if p.study and slug in p.study.substances) for slug in self.catalog.substances}
+            context["counts"] = {
+                slug: sum(1 for p in self.catalog.studies.values() if p.study and slug in p.study.substances)
+                for slug in self.catalog.substances
+            }
         elif name == "references":
             style = self.config.citation_style
             works = sorted(self.catalog.works.values(), key=sort_key)
@@ -262,4 +280,9 @@ class ViewBuilder:
         return context
 
 
-ROLE_LABELS = {Role.SUPPORTS: "supports", Role.CONTRADICTS: "contradicts", Role.NULL: "null result", Role.CONTEXT: "context"}
+ROLE_LABELS = {
+    Role.SUPPORTS: "supports",
+    Role.CONTRADICTS: "contradicts",
+    Role.NULL: "null result",
+    Role.CONTEXT: "context",
+}

@@ -31,10 +31,14 @@ def check_output_folder(output: Path, site: Path) -> None:
     site = site.resolve()
     content = site / "content"
     if output == site or output in site.parents:
-        raise OutputError(f"output folder {output} is the site folder or contains it; choose a folder such as {site / 'output'}")
+        raise OutputError(
+            f"output folder {output} is the site folder or contains it; choose a folder such as {site / 'output'}"
+        )
     for protected in (content, site / "templates", site / "static", site / ".git"):
         if output == protected or protected in output.parents:
-            raise OutputError(f"output folder {output} lies inside {protected}; choose a folder such as {site / 'output'}")
+            raise OutputError(
+                f"output folder {output} lies inside {protected}; choose a folder such as {site / 'output'}"
+            )
     if output.exists() and not output.is_dir():
         raise OutputError(f"output path {output} exists and is not a folder")
     if output.is_dir() and any(output.iterdir()) and not (output / MARKER).is_file():
@@ -59,7 +63,9 @@ def output_lock(output: Path, wait_seconds: float = 30.0) -> Iterator[None]:
                 if exc.errno not in (errno.EAGAIN, errno.EACCES):
                     raise
                 if time.monotonic() > deadline:
-                    raise OutputError(f"another build is writing to {output} (lock {lock_path}); try again when it has finished") from None
+                    raise OutputError(
+                        f"another build is writing to {output} (lock {lock_path}); try again when it has finished"
+                    ) from None
                 time.sleep(0.05)
         try:
             yield

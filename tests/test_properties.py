@@ -1,0 +1,107 @@
+"""Property-based tests: any input either succeeds or yields the project's located error."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from evidencesite.bibliography import parse_bibtex, parse_csl_json
+from evidencesite.citations import CitationSyntaxError, parse_bracket
+from evidencesite.config import CitationStyle, RawHtml
+from evidencesite.errors import Diagnostics
+from evidencesite.frontmatter import FrontMatterError, split_front_matter
+from evidencesite.loader import SLUG
+from evidencesite.markdown_ext import DocumentContext
+from evidencesite.markdown_render import MarkdownRenderer
+from evidencesite.models import Person, Source, Work
+from evidencesite.page_citations import PageCitations
+
+PROPERTY_SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+markdownish = st.text(alphabet=st.sampled_from(list("ab @[];-,.`\\\n#*_<>&\"'|:x0123456789")), max_size=120)
+
+
+@PROPERTY_SETTINGS
+@given(st.text(max_size=300))
+def test_front_matter_splitter_never_crashes(text: str) -> None:
+    try:
+        document = split_front_matter("---\n" + text)
+    except FrontMatterError as error:
+        assert error.line >= 1 and error.message
+    else:
+        assert isinstance(document.data, dict)
+
+
+@PROPERTY_SETTINGS
+@given(markdownish)
+def test_citation_parser_returns_citation_or_syntax_error(body: str) -> None:
+    try:
+        citation = parse_bracket(body)
+    except CitationSyntaxError as error:
+        assert str(error)
+    else:
+        assert all(SLUG.match(item.key) for item in citation.items)
+
+
+WORKS = {
+    "a": Work("a", "A", (Person("Das", "RK"),), 2019, Source("x", 1)),
+    "b": Work("b", "B", (), None, Source("x", 1)),
+}
+
+
+@PROPERTY_SETTINGS
+@given(markdownish, st.sampled_from(list(CitationStyle)))
+def test_any_markdown_renders_or_reports_located_problems(text: str, style: CitationStyle) -> None:
+    problems: list[tuple[int, str, bool]] = []
+
+    def report(line: int, message: str, is_error: bool) -> None:
+        problems.append((line, message, is_error))
+
+    citations = PageCitations(WORKS, style, report)
+    context = DocumentContext(citations, text, "pages", "p/index.html", lambda target: None, report, body_line=5)
+    html = MarkdownRenderer(RawHtml.SANITISE).render(text, context).html
+    assert isinstance(html, str)
+    assert "<script" not in html.lower()
+    last_line = 5 + text.count("\n")
+    assert all(5 <= line <= last_line and message for line, message, _ in problems)
+
+
+@PROPERTY_SETTINGS
+@given(st.text(max_size=200))
+def test_bibtex_reader_never_crashes(text: str) -> None:
+    diagnostics = Diagnostics(Path("."))
+    works = parse_bibtex("@article{" + text, Path("r.bib"), diagnostics)
+    assert all(SLUG.match(w.key) for w in works)
+    assert all(d.path == "r.bib" and d.line >= 1 for d in diagnostics.items)
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=20),
+    lambda children: (
+        st.lists(children, max_size=4)
+        | st.dictionaries(
+            st.sampled_from(["id", "title", "author", "issued", "DOI", "family", "literal", "date-parts"]),
+            children,
+            max_size=5,
+        )
+    ),
+    max_leaves=20,
+)
+
+
+@PROPERTY_SETTINGS
+@given(json_values)
+def test_csl_json_reader_never_crashes(value: object) -> None:
+    diagnostics = Diagnostics(Path("."))
+    works = parse_csl_json(json.dumps(value), Path("r.json"), diagnostics)
+    assert all(SLUG.match(w.key) and w.title for w in works)
+
+
+@PROPERTY_SETTINGS
+@given(st.text(max_size=40))
+def test_slug_rule_never_admits_path_tricks(text: str) -> None:
+    if SLUG.match(text):
+        assert "/" not in text and "\\" not in text and ".." not in text
+        assert set(text) <= set("abcdefghijklmnopqrstuvwxyz0123456789-")
