@@ -73,11 +73,12 @@ def build_catalog(
     include_drafts: bool = False,
     assets: tuple[tuple[Path, str], ...] = (),
     broken: frozenset[str] = frozenset(),
+    skipped_drafts: frozenset[str] = frozenset(),
 ) -> Catalog:
     """Index pages and works and check every reference between them; report all problems."""
     sections: dict[Kind, dict[str, Page]] = {kind: {} for kind in Kind}
     home: Page | None = None
-    draft_keys: set[str] = set()
+    draft_keys: set[str] = set(skipped_drafts)
     content_paths: dict[str, Page] = {}
     for page in pages:
         if page.draft and not include_drafts:

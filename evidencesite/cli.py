@@ -51,6 +51,24 @@ def make_parser() -> argparse.ArgumentParser:
     check.add_argument("--format", choices=("text", "json"), default="text", help="output format for problems")
     check.add_argument("--strict", action="store_true", help="treat warnings as errors")
     check.add_argument("--drafts", action="store_true", help="include pages marked draft: true")
+
+    serve = commands.add_parser("serve", help="build, serve on localhost and rebuild + reload on every save")
+    site_option(serve)
+    serve.add_argument("--output", type=Path, help="output folder (default: <site>/output)")
+    serve.add_argument(
+        "--host", default="127.0.0.1", help="address to bind (default 127.0.0.1; 0.0.0.0 exposes the preview)"
+    )
+    serve.add_argument("--port", type=int, default=8000, help="port (default 8000; the next free port if busy)")
+    serve.add_argument("--drafts", action="store_true", help="include pages marked draft: true")
+
+    new = commands.add_parser("new", help="create a content file from its skeleton (never overwrites)")
+    site_option(new)
+    new.add_argument("kind", choices=("study", "mechanism", "substance", "page"), help="what to create")
+    new.add_argument("slug", help="citation key (study) or slug: lowercase a-z, 0-9 and '-'")
+
+    importer = commands.add_parser("import", help="create draft study notes from a Zotero / Better BibTeX export")
+    site_option(importer)
+    importer.add_argument("file", type=Path, help="a .bib (BibTeX) or .json (CSL-JSON) file")
     return parser
 
 
@@ -71,9 +89,22 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _build(args)
         if args.command == "check":
             return _check(args)
+        if args.command == "serve":
+            from .dev_server import serve
+
+            return serve(args.site, args.output, args.host, args.port, args.drafts)
+        if args.command == "new":
+            return _new(args)
+        if args.command == "import":
+            return _import(args)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except OSError as exc:
+        if args.debug:
+            raise
+        print(f"build.py: error: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_USAGE
     except Exception:
         if args.debug:
             raise
@@ -148,3 +179,35 @@ def _check(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     return EXIT_CONTENT if failed else EXIT_OK
+
+
+def _new(args: argparse.Namespace) -> int:
+    from .scaffold import ScaffoldError, new_content
+
+    try:
+        path = new_content(args.site, args.kind, args.slug)
+    except ScaffoldError as exc:
+        print(f"build.py: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    print(f"created {path} (marked draft: true until you remove that line)")
+    return EXIT_OK
+
+
+def _import(args: argparse.Namespace) -> int:
+    from .scaffold import ScaffoldError, import_bibliography
+
+    try:
+        created, existing = import_bibliography(args.site, args.file)
+    except SiteError as exc:
+        _print_diagnostics(exc.diagnostics)
+        print("import failed: nothing was written", file=sys.stderr)
+        return EXIT_CONTENT
+    except ScaffoldError as exc:
+        print(f"build.py: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    for path in created:
+        print(f"created {path}")
+    for key in existing:
+        print(f"kept    content/studies/{key}.md (already exists, left untouched)")
+    print(f"import: {len(created)} new draft note(s), {len(existing)} existing note(s) left untouched")
+    return EXIT_OK

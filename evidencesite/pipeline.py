@@ -16,7 +16,9 @@ from .errors import Diagnostic, Diagnostics, SiteError
 from .evidence import build_matrix
 from .exports import to_bibtex, to_csl_json, to_ris
 from .feeds import atom_feed, robots_txt, sitemap_xml
+from .frontmatter import Document, Scalar
 from .loader import find_content, is_ignored
+from .models import Kind
 from .rendered import render_all
 from .schema import validate_document
 from .search_index import search_index_js
@@ -90,7 +92,12 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
     content = find_content(site, diagnostics)
     pages = []
     broken: set[str] = set()
+    draft_keys: set[str] = set()
     for raw in content.documents:
+        if not options.drafts and is_draft(raw.document):
+            if raw.kind is Kind.STUDY:
+                draft_keys.add(raw.stem)
+            continue
         page = validate_document(raw, diagnostics)
         if page is None:
             broken.add(f"{raw.kind.value}/{raw.stem}" if raw.kind.value else raw.stem)
@@ -101,7 +108,9 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
     if config is None:
         diagnostics.raise_if_errors()
     assert config is not None
-    catalog = build_catalog(pages, works, diagnostics, options.drafts, content.assets, frozenset(broken))
+    catalog = build_catalog(
+        pages, works, diagnostics, options.drafts, content.assets, frozenset(broken), frozenset(draft_keys)
+    )
     lap("validate")
     rendered = render_all(catalog, config, diagnostics)
     # Templates assume consistent content: with content errors they would only add noise.
@@ -123,6 +132,12 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
     lap("write")
     result.output = output
     return result
+
+
+def is_draft(document: Document) -> bool:
+    """True when the front matter says `draft: true` (drafts are validated only with --drafts)."""
+    value = document.data.get("draft")
+    return isinstance(value, Scalar) and value.text.lower() == "true"
 
 
 def _render_site(site: Path, config: SiteConfig, catalog, rendered, diagnostics: Diagnostics) -> SiteOutput:  # type: ignore[no-untyped-def]

@@ -7,8 +7,8 @@ import xml.etree.ElementTree as etree
 from pathlib import Path
 
 import pytest
-from conftest import snapshot
 
+from conftest import snapshot
 from evidencesite.link_checker import check_links
 from evidencesite.writer import MARKER
 

@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import REPO
 
+from conftest import REPO
 from evidencesite.bibliography import parse_bibtex
 from evidencesite.errors import Diagnostics
 from evidencesite.frontmatter import Scalar, split_front_matter

@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
+
 from conftest import MINIMAL_FILES
 
 STUDY = MINIMAL_FILES["content/studies/smith2020.md"]

@@ -1,0 +1,358 @@
+"""`build.py serve`: build, serve the output on localhost, rebuild and reload on every save.
+
+We use the livereload package's WebSocket protocol handler, client script and file-change
+model, but assemble the Tornado application ourselves: livereload's `Server.application`
+hard-codes a WebSocket handler that accepts any Origin and throttles reloads to one per
+three seconds, and this server must refuse foreign Origins and reload within a second.
+Requests go through our own WSGI app, which serves only files inside the output folder,
+rejects foreign Host headers (DNS rebinding), and shows build errors in the browser.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import html
+import mimetypes
+import os
+import signal
+import socket
+import sys
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from .errors import Diagnostic, SiteError
+from .templating import BUILTIN_TEMPLATES
+
+LOCAL_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
+RELOAD_SCRIPT = '<script src="/livereload.js?port={port}"></script>'
+POLL_SECONDS = 0.2
+PORT_ATTEMPTS = 20
+
+WsgiStart = Callable[[str, list[tuple[str, str]]], Any]
+
+
+@dataclass
+class BuildState:
+    """The outcome of the latest build: problems to show instead of pages, or none."""
+
+    errors: list[Diagnostic] = field(default_factory=list)
+    generation: int = 0
+
+
+@dataclass(frozen=True)
+class HostPolicy:
+    """Which Host headers and Origins the server answers: the bound address and localhost names."""
+
+    port: int
+    names: frozenset[str]
+
+    @classmethod
+    def for_binding(cls, host: str, port: int) -> HostPolicy:
+        names = set(LOCAL_NAMES) | {host.strip("[]")}
+        if host in ("0.0.0.0", "::"):
+            names |= _local_addresses()
+        return cls(port, frozenset(names))
+
+    def allows_host(self, header: str | None) -> bool:
+        """True when a Host header names this server (with our port or none)."""
+        if not header:
+            return False
+        hostname, port = _split_host(header)
+        return hostname in self.names and port in (None, self.port)
+
+    def allows_origin(self, origin: str | None) -> bool:
+        """True for an Origin of a page served by this server."""
+        if not origin:
+            return False
+        parts = urlsplit(origin)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            return False
+        return parts.hostname in self.names and (parts.port or 80) == self.port
+
+
+def _split_host(header: str) -> tuple[str, int | None]:
+    header = header.strip().lower()
+    if header.startswith("["):
+        hostname, _, rest = header[1:].partition("]")
+        port_text = rest[1:] if rest.startswith(":") else ""
+    else:
+        hostname, _, port_text = header.partition(":")
+    port = int(port_text) if port_text.isdigit() else None
+    if port_text and port is None:
+        return "", -1
+    return hostname, port
+
+
+def _local_addresses() -> set[str]:
+    names = {socket.gethostname().lower()}
+    with contextlib.suppress(OSError):
+        names |= set(socket.gethostbyname_ex(socket.gethostname())[2])
+    return names
+
+
+def resolve_request_path(output: Path, path_info: str) -> tuple[int, Path | None]:
+    """Map a decoded URL path to a file inside `output`; return (status, file or None).
+
+    404 for anything missing or containing '..', 403 for a symlink whose target leaves the folder.
+    """
+    if "\x00" in path_info or "\\" in path_info:
+        return 400, None
+    parts = [part for part in path_info.split("/") if part not in ("", ".")]
+    if any(part == ".." for part in parts):
+        return 404, None
+    candidate = output.joinpath(*parts) if parts else output
+    root = output.resolve()
+    try:
+        resolved = candidate.resolve()
+    except (OSError, RuntimeError):
+        return 404, None
+    if resolved != root and root not in resolved.parents:
+        return 403, None
+    if resolved.is_dir():
+        resolved = resolved / "index.html"
+        if not path_info.endswith("/") and resolved.is_file():
+            return 301, resolved
+    if not resolved.is_file():
+        return 404, None
+    return 200, resolved
+
+
+def error_page(errors: Iterable[Diagnostic]) -> bytes:
+    """Return the page shown instead of the site while the build is broken."""
+    items = "\n".join(f"<li><code>{html.escape(d.format())}</code></li>" for d in errors)
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>Build failed</title>'
+        "<style>body{font:16px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}"
+        "code{white-space:pre-wrap}li{margin:.4rem 0}</style></head>\n<body><h1>Build failed</h1>"
+        '<p>Fix these problems and save: this page reloads by itself.</p>\n<ul class="build-errors">\n'
+        f"{items}\n</ul></body></html>\n"
+    ).encode()
+
+
+def make_app(output: Path, state: BuildState, policy: HostPolicy) -> Callable[[dict[str, Any], WsgiStart], list[bytes]]:
+    """Return the WSGI app: static files from `output`, the error page while the build is broken."""
+    reload_script = RELOAD_SCRIPT.format(port=policy.port).encode()
+
+    def respond(
+        start: WsgiStart, status: str, body: bytes, content_type: str, extra: list[tuple[str, str]] | None = None
+    ):
+        headers = [("Content-Type", content_type), ("Content-Length", str(len(body))), ("Cache-Control", "no-store")]
+        start(status, headers + (extra or []))
+        return [body]
+
+    def inject(body: bytes) -> bytes:
+        return body.replace(b"</head>", reload_script + b"</head>", 1) if b"</head>" in body else body + reload_script
+
+    def app(environ: dict[str, Any], start: WsgiStart) -> list[bytes]:
+        try:
+            if not policy.allows_host(environ.get("HTTP_HOST")):
+                return respond(start, "400 Bad Request", b"unknown Host header\n", "text/plain; charset=utf-8")
+            method = environ.get("REQUEST_METHOD", "GET")
+            if method not in ("GET", "HEAD"):
+                return respond(
+                    start,
+                    "405 Method Not Allowed",
+                    b"read-only server\n",
+                    "text/plain; charset=utf-8",
+                    [("Allow", "GET, HEAD")],
+                )
+            path_info = environ.get("PATH_INFO", "/")
+            if state.errors:
+                return respond(
+                    start, "500 Internal Server Error", inject(error_page(state.errors)), "text/html; charset=utf-8"
+                )
+            status, file = resolve_request_path(output, path_info)
+            if status == 301:
+                return respond(start, "301 Moved Permanently", b"", "text/plain", [("Location", path_info + "/")])
+            if status != 200 or file is None:
+                not_found = output / "404.html"
+                body = (
+                    inject(not_found.read_bytes()) if status == 404 and not_found.is_file() else f"{status}\n".encode()
+                )
+                reason = {400: "400 Bad Request", 403: "403 Forbidden", 404: "404 Not Found"}[status]
+                return respond(
+                    start, reason, body, "text/html; charset=utf-8" if status == 404 else "text/plain; charset=utf-8"
+                )
+            body = file.read_bytes()
+            content_type = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
+            if content_type == "text/html":
+                body = inject(body)
+            if content_type.startswith("text/") or content_type in (
+                "application/javascript",
+                "application/json",
+                "image/svg+xml",
+            ):
+                content_type += "; charset=utf-8"
+            if method == "HEAD":
+                start("200 OK", [("Content-Type", content_type), ("Content-Length", str(len(body)))])
+                return []
+            return respond(start, "200 OK", body, content_type)
+        except Exception:  # a malformed request must never take the server down
+            return respond(start, "400 Bad Request", b"bad request\n", "text/plain; charset=utf-8")
+
+    return app
+
+
+def watched_paths(site: Path) -> list[Path]:
+    """Return what a change to means a rebuild: sources, templates, static files, settings."""
+    paths = [site / "content", site / "templates", site / "static", site / "site_config.yaml", BUILTIN_TEMPLATES]
+    return [p for p in paths if p.exists()]
+
+
+def snapshot_sources(paths: Iterable[Path]) -> dict[str, tuple[int, int]]:
+    """Return path -> (mtime_ns, size) for every file under `paths`."""
+    result: dict[str, tuple[int, int]] = {}
+    for root in paths:
+        if root.is_file():
+            stat = root.stat()
+            result[str(root)] = (stat.st_mtime_ns, stat.st_size)
+            continue
+        for directory, _, names in os.walk(root):
+            for name in names:
+                path = os.path.join(directory, name)
+                try:
+                    stat = os.stat(path)
+                except OSError:
+                    continue
+                result[path] = (stat.st_mtime_ns, stat.st_size)
+    return result
+
+
+def bind_socket(host: str, port: int, attempts: int = PORT_ATTEMPTS) -> tuple[list[socket.socket], int]:
+    """Bind the first free port from `port` on; raise OSError with a clear message when none is free."""
+    from tornado.netutil import bind_sockets
+
+    last_error: OSError | None = None
+    for candidate in range(port, port + attempts):
+        try:
+            return bind_sockets(candidate, address=host), candidate
+        except OSError as exc:
+            if exc.errno not in (errno.EADDRINUSE, errno.EACCES):
+                raise
+            last_error = exc
+    raise OSError(errno.EADDRINUSE, f"ports {port}-{port + attempts - 1} on {host} are all busy ({last_error})")
+
+
+class DevServer:
+    """Build, serve and rebuild one site. Create one per `serve` command."""
+
+    def __init__(
+        self, site: Path, output: Path | None, host: str, port: int, log: Callable[[str], None], drafts: bool = False
+    ) -> None:
+        self.drafts = drafts
+        self.site = site.resolve()
+        self.output = (output or self.site / "output").resolve()
+        self.host = host
+        self.requested_port = port
+        self.log = log
+        self.state = BuildState()
+        self._sources: dict[str, tuple[int, int]] = {}
+
+    def rebuild(self) -> bool:
+        """Build the site; remember the errors to show them in the browser. Returns success."""
+        from .pipeline import BuildOptions, build
+
+        started = time.perf_counter()
+        try:
+            build(BuildOptions(site=self.site, output=self.output, drafts=self.drafts))
+        except SiteError as exc:
+            self.state.errors = [d for d in exc.diagnostics if d.severity.value == "error"] or exc.diagnostics
+            for diagnostic in exc.diagnostics:
+                self.log(diagnostic.format())
+            self.log(f"build failed ({len(self.state.errors)} error(s)); the browser shows them until they are fixed")
+            return False
+        self.state.errors = []
+        self.state.generation += 1
+        self.log(f"rebuilt in {time.perf_counter() - started:.2f} s")
+        return True
+
+    def run(self) -> int:
+        """Serve until Ctrl-C; return the exit code."""
+        from livereload.handlers import LiveReloadHandler, LiveReloadJSHandler
+        from tornado import ioloop, web, wsgi
+
+        sockets, port = bind_socket(self.host, self.requested_port)
+        if port != self.requested_port:
+            self.log(f"port {self.requested_port} is busy; using {port}")
+        policy = HostPolicy.for_binding(self.host, port)
+        self._sources = snapshot_sources(watched_paths(self.site))
+        self.rebuild()
+
+        class ReloadChannel(LiveReloadHandler):
+            def check_origin(self, origin: str) -> bool:
+                return policy.allows_origin(origin)
+
+            def prepare(self) -> None:
+                if not policy.allows_host(self.request.headers.get("Host")):
+                    raise web.HTTPError(400)
+
+        app = web.Application(
+            [
+                (r"/livereload", ReloadChannel),
+                (r"/livereload\.js", LiveReloadJSHandler),
+                (
+                    r".*",
+                    web.FallbackHandler,
+                    {"fallback": wsgi.WSGIContainer(make_app(self.output, self.state, policy))},
+                ),
+            ],
+            debug=False,
+        )
+        from tornado.httpserver import HTTPServer
+
+        server = HTTPServer(app, xheaders=False)
+        server.add_sockets(sockets)
+        loop = ioloop.IOLoop.current()
+
+        def poll() -> None:
+            current = snapshot_sources(watched_paths(self.site))
+            if current != self._sources:
+                self._sources = current
+                self.rebuild()
+                for waiter in list(LiveReloadHandler.waiters):
+                    try:
+                        waiter.write_message({"command": "reload", "path": "*", "liveCSS": False, "liveImg": False})
+                    except Exception:
+                        LiveReloadHandler.waiters.discard(waiter)
+
+        watcher = ioloop.PeriodicCallback(poll, POLL_SECONDS * 1000)
+        watcher.start()
+
+        def stop(*_: object) -> None:
+            loop.add_callback_from_signal(loop.stop)
+
+        signal.signal(signal.SIGINT, stop)
+        signal.signal(signal.SIGTERM, stop)
+        shown = "localhost" if self.host in ("127.0.0.1", "::1") else self.host
+        self.log(f"serving {self.output} at http://{shown}:{port}/ (Ctrl-C to stop)")
+        try:
+            loop.start()
+        finally:
+            watcher.stop()
+            server.stop()
+        self.log("stopped")
+        return 0
+
+
+def warn_if_public(host: str) -> str | None:
+    """Return a warning when the server would be reachable from other machines."""
+    if host.strip("[]") in LOCAL_NAMES:
+        return None
+    return f"warning: serving on {host} makes the preview reachable from other machines on your network"
+
+
+def serve(site: Path, output: Path | None, host: str, port: int, drafts: bool = False) -> int:
+    """Entry point used by the CLI."""
+
+    def log(message: str) -> None:
+        print(message, file=sys.stderr, flush=True)
+
+    warning = warn_if_public(host)
+    if warning:
+        log(warning)
+    return DevServer(site, output, host, port, log, drafts).run()

@@ -1,0 +1,207 @@
+"""`build.py new` and `build.py import`: write new content files, never overwriting one."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from pathlib import Path
+
+from .bibliography import parse_bibtex, parse_csl_json
+from .errors import Diagnostics, SiteError
+from .loader import SLUG, read_text
+from .models import Work
+
+SECTIONS = {"study": "studies", "mechanism": "mechanisms", "substance": "substances", "page": "pages"}
+
+STUDY_TEMPLATE = """\
+---
+title: {title}
+authors:{authors}
+{et_al}year: {year}
+{optional}design: {design}            # meta-analysis | systematic-review | rct | crossover-rct | non-randomised-trial |
+                          # open-label | cohort | case-series | case-report | human-laboratory | preclinical-animal |
+                          # preclinical-in-vitro | narrative-review | secondary-analysis
+substances: []            # substance slugs, e.g. [alcohol]; or set background: true for mechanism background
+# mechanisms: []          # mechanism slugs, e.g. [reconsolidation]
+# population: human       # human | animal
+# species: ""
+# n: 0                    # a number, or a short text
+# intervention: ""
+# comparator: ""
+# dose: ""
+# outcome: ""
+# finding: positive       # positive | null | negative | mixed
+# summary: ""             # one plain sentence: what was found
+# background: false
+# retracted: false
+# tags: []
+# updated: YYYY-MM-DD
+# verified_with: []       # where you checked the bibliographic facts
+draft: true               # remove when the note is complete
+---
+
+## Question
+
+## Design and participants
+
+## Intervention
+
+## Main findings
+
+## Limitations
+
+## What it means for the mechanisms
+"""
+
+MECHANISM_TEMPLATE = """\
+---
+title: {title}
+summary: ""
+order: 0
+claims:
+  - id: first-claim
+    text: "A claim this page supports."
+    strength: speculative      # strong | moderate | weak | speculative
+    evidence: []               # citation keys, or {{key: x, role: supports|contradicts|null|context}}
+draft: true                    # remove when the page is complete
+---
+
+## The idea in plain language
+
+## The biology
+
+## Human evidence
+
+## Animal evidence
+
+## Open questions
+"""
+
+SUBSTANCE_TEMPLATE = """\
+---
+title: {title}
+summary: ""
+order: 0
+draft: true                    # remove when the page is complete
+---
+
+## What was tried
+
+## What was found
+
+## How strong is the evidence
+"""
+
+PAGE_TEMPLATE = """\
+---
+title: {title}
+summary: ""
+# order: 0                     # give an order to list the page in the navigation
+draft: true                    # remove when the page is complete
+---
+
+"""
+
+
+class ScaffoldError(Exception):
+    """The file cannot be created; the message says why."""
+
+
+def _quote(text: str) -> str:
+    return json.dumps(text, ensure_ascii=False)
+
+
+def new_content(site: Path, kind: str, slug: str) -> Path:
+    """Create `content/<section>/<slug>.md` from the skeleton for `kind`; never overwrite."""
+    if kind not in SECTIONS:
+        raise ScaffoldError(f"unknown kind '{kind}': choose one of {', '.join(SECTIONS)}")
+    if not SLUG.match(slug):
+        raise ScaffoldError(f"'{slug}' must be lowercase a-z, 0-9 and '-' (it becomes the file name and URL)")
+    title = _quote(slug.replace("-", " ").capitalize())
+    if kind == "study":
+        text = STUDY_TEMPLATE.format(
+            title=_quote("Title of the paper"),
+            authors='\n  - "Family, Initials"',
+            et_al="",
+            year=2000,
+            optional=_optional_fields({}),
+            design='""',
+        )
+    else:
+        text = {"mechanism": MECHANISM_TEMPLATE, "substance": SUBSTANCE_TEMPLATE, "page": PAGE_TEMPLATE}[kind].format(
+            title=title
+        )
+    return _create(site / "content" / SECTIONS[kind] / f"{slug}.md", text)
+
+
+def _optional_fields(values: dict[str, str]) -> str:
+    lines = []
+    for name in ("journal", "volume", "issue", "pages", "doi", "pmid", "pmcid", "url"):
+        value = values.get(name, "")
+        lines.append(f"{name}: {_quote(value)}\n" if value else f'# {name}: ""\n')
+    return "".join(lines)
+
+
+def _create(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with path.open("x", encoding="utf-8") as handle:
+            handle.write(text)
+    except FileExistsError:
+        raise ScaffoldError(f"{path} already exists; it was left untouched") from None
+    return path
+
+
+def study_stub(work: Work) -> str:
+    """Return a draft study note holding everything the bibliographic record gives."""
+    authors = "".join(
+        f"\n  - {_quote(p.family if p.literal or not p.given else f'{p.family}, {p.given}')}" for p in work.authors
+    )
+    values = {
+        "journal": work.container,
+        "volume": work.volume,
+        "issue": work.issue,
+        "pages": work.pages,
+        "doi": work.doi,
+        "pmid": work.pmid,
+        "pmcid": work.pmcid,
+        "url": work.url,
+    }
+    return STUDY_TEMPLATE.format(
+        title=_quote(work.title),
+        authors=authors or " []",
+        et_al="et_al: true\n" if work.authors_incomplete else "",
+        year=work.year or '""',
+        optional=_optional_fields(values),
+        design='""',
+    )
+
+
+def import_bibliography(site: Path, source: Path) -> tuple[list[Path], list[str]]:
+    """Create a draft note for each work in `source` without one; return (created, already present).
+
+    A malformed file raises SiteError with located problems before anything is written.
+    """
+    diagnostics = Diagnostics(Path.cwd())
+    text = read_text(source, diagnostics)
+    works: list[Work] = []
+    if text is not None:
+        text = text.lstrip("\ufeff")
+        if source.suffix.lower() == ".bib":
+            works = parse_bibtex(text, source, diagnostics)
+        elif source.suffix.lower() == ".json":
+            works = parse_csl_json(text, source, diagnostics)
+        else:
+            diagnostics.error(source, 0, "import reads a .bib (BibTeX) or .json (CSL-JSON) file")
+    diagnostics.raise_if_errors()
+    studies = site / "content" / "studies"
+    existing = [w.key for w in works if (studies / f"{w.key}.md").exists()]
+    created = [_create(studies / f"{w.key}.md", study_stub(w)) for w in _new_works(works, existing)]
+    return created, existing
+
+
+def _new_works(works: Iterable[Work], existing: list[str]) -> list[Work]:
+    return [w for w in works if w.key not in existing]
+
+
+__all__ = ["ScaffoldError", "SiteError", "import_bibliography", "new_content", "study_stub"]
