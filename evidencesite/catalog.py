@@ -110,7 +110,7 @@ def build_catalog(
     )
     _check_study_references(catalog, diagnostics)
     _check_claims(catalog, diagnostics)
-    if home is None:
+    if home is None and "index" not in broken:
         diagnostics.warning("content/index.md", 0, "no home page: add content/index.md with a title")
     return catalog
 

@@ -141,7 +141,7 @@ def timeline_svg(catalog: Catalog, link: Callable[[str], str]) -> Markup:
 
     parts = [
         Markup(
-            '<svg class="timeline" viewBox="0 0 {w} {h}" role="img" aria-labelledby="timeline-title timeline-desc" xmlns="http://www.w3.org/2000/svg">'
+            '<svg class="timeline" viewBox="0 0 {w} {h}" role="group" aria-labelledby="timeline-title timeline-desc" xmlns="http://www.w3.org/2000/svg">'
         ).format(w=width, h=height),
         Markup('<title id="timeline-title">Studies by year and design</title>'),
         Markup('<desc id="timeline-desc">{}</desc>').format(

@@ -13,6 +13,7 @@ Processors (name, priority):
 
 from __future__ import annotations
 
+import bisect
 import posixpath
 import re
 import xml.etree.ElementTree as etree
@@ -77,11 +78,15 @@ class DocumentContext:
 def _index_lines(source: str, body_line: int) -> dict[str, deque[int]]:
     blanked = _FENCE.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), source)
     blanked = _CODE_SPAN.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), blanked)
-    index: dict[str, deque[int]] = defaultdict(deque)
+    newlines = [index for index, char in enumerate(blanked) if char == "\n"] if "\n" in blanked else []
+    found: list[tuple[int, str]] = []
     for pattern in (BRACKET_PATTERN, NARRATIVE_PATTERN, r"\]\((?P<href>[^)\s]+)"):
         for match in re.finditer(pattern, blanked, re.MULTILINE):
             text = match.group("href") if "href" in match.groupdict() else match.group(0)
-            index[text].append(body_line + blanked.count("\n", 0, match.start()))
+            found.append((match.start(), text))
+    index: dict[str, deque[int]] = defaultdict(deque)
+    for offset, text in sorted(found):
+        index[text].append(body_line + bisect.bisect_right(newlines, offset))
     return index
 
 

@@ -59,17 +59,18 @@ def disambiguation_suffixes(works: Iterable[Work]) -> dict[str, str]:
             continue
         members.sort(key=lambda w: (w.title.lower(), w.key))
         for index, work in enumerate(members):
-            suffixes[work.key] = _letters(index)
+            suffixes[work.key] = letters(index)
     return suffixes
 
 
-def _letters(index: int) -> str:
-    letters = ""
+def letters(index: int) -> str:
+    """Return 0 -> 'a', 25 -> 'z', 26 -> 'aa': suffixes for years and back-links."""
+    text = ""
     index += 1
     while index:
         index, remainder = divmod(index - 1, 26)
-        letters = chr(ord("a") + remainder) + letters
-    return letters
+        text = chr(ord("a") + remainder) + text
+    return text
 
 
 def format_authors(work: Work, style: CitationStyle, full: bool = False) -> str:

@@ -12,8 +12,8 @@ from markupsafe import Markup
 from .catalog import Catalog
 from .config import CitationStyle, SiteConfig
 from .evidence import Matrix, find_gaps, timeline_svg
-from .models import Kind, Page, Role, Strength, Study, Work
-from .reference_format import format_authors, format_reference, plain_reference, short_label, year_label
+from .models import Design, Kind, Page, Role, Strength, Study, Work
+from .reference_format import format_authors, format_reference, letters, plain_reference, short_label, year_label
 from .rendered import RenderedPage
 from .urls import folder_url, page_path, relative_url, section_path
 
@@ -38,9 +38,13 @@ DEFAULT_NAV = (
 class CitedBy:
     """A place that cites a work: a page, or a claim on a mechanism page."""
 
-    title: str
+    title: str  # the page's title
     path: str  # output path with optional #fragment
-    kind: str  # 'page' | 'claim'
+    claim: str = ""  # the claim's text when the place is a claim
+
+    @property
+    def kind(self) -> str:
+        return "claim" if self.claim else "page"
 
 
 @dataclass(frozen=True)
@@ -59,32 +63,21 @@ def cited_by_index(rendered: list[RenderedPage]) -> dict[str, list[CitedBy]]:
     index: dict[str, list[CitedBy]] = defaultdict(list)
     for item in rendered:
         page = item.page
-        claim_keys = set()
         for claim in item.claims:
             for evidence in claim.evidence:
-                claim_keys.add(evidence.key)
-                entry = CitedBy(f"{page.title}: “{claim.claim.text}”", f"{item.output_path}#{claim.anchor}", "claim")
+                entry = CitedBy(page.title, f"{item.output_path}#{claim.anchor}", claim.claim.text)
                 if entry not in index[evidence.key]:
                     index[evidence.key].append(entry)
-        body_keys = [key for key in item.cited if key in item.backlinks]
-        for key in body_keys:
+        for key in item.cited:
             if page.kind is Kind.STUDY and key == page.slug:
                 continue
-            anchors = [a for a in item.backlinks[key] if not _is_claim_anchor(item, a)]
-            if anchors:
-                index[key].append(CitedBy(page.title, item.output_path, "page"))
+            if any(not _is_claim_anchor(item, anchor) for anchor in item.backlinks.get(key, ())):
+                index[key].append(CitedBy(page.title, item.output_path))
     return index
 
 
 def _is_claim_anchor(item: RenderedPage, anchor: str) -> bool:
     return any(e.anchor == anchor for claim in item.claims for e in claim.evidence)
-
-
-LETTERS = "abcdefghijklmnopqrstuvwxyz"
-
-
-def _letter(index: int) -> str:
-    return LETTERS[index] if index < len(LETTERS) else f"{LETTERS[index // 26 - 1]}{LETTERS[index % 26]}"
 
 
 def reference_entries(item: RenderedPage, catalog: Catalog, style: CitationStyle) -> list[ReferenceEntry]:
@@ -93,7 +86,7 @@ def reference_entries(item: RenderedPage, catalog: Catalog, style: CitationStyle
     for number, key in enumerate(item.cited, start=1):
         work = catalog.works[key]
         label = str(number) if style is CitationStyle.NUMERIC else f"{short_label(work)}, {year_label(work)}"
-        backlinks = tuple((_letter(i), anchor) for i, anchor in enumerate(item.backlinks.get(key, ())))
+        backlinks = tuple((letters(i), anchor) for i, anchor in enumerate(item.backlinks.get(key, ())))
         note = catalog.studies.get(key)
         summary = note.summary if note else ""
         entries.append(
@@ -178,6 +171,15 @@ class ViewBuilder:
             data["isPartOf"] = {"@type": "Periodical", "name": work.container}
         return data
 
+    def _citation_ld(self, work: Work) -> dict[str, Any]:
+        """A compact citation entry: name, year and DOI (the full record is on the study page)."""
+        data: dict[str, Any] = {"@type": "ScholarlyArticle", "name": work.title}
+        if work.year:
+            data["datePublished"] = str(work.year)
+        if work.doi:
+            data["sameAs"] = f"https://doi.org/{work.doi}"
+        return data
+
     def content_page(self, item: RenderedPage) -> dict[str, Any]:
         page = item.page
         context = self.base(item.output_path, page.title, page.summary, page.kind.value or "home")
@@ -195,7 +197,7 @@ class ViewBuilder:
             "@type": "MedicalWebPage",
             "name": page.title,
             "url": context["canonical"],
-            "citation": [self._work_ld(e.work) for e in references],
+            "citation": [self._citation_ld(e.work) for e in references],
         }
         if page.kind is Kind.STUDY and page.study:
             study = page.study
@@ -268,17 +270,54 @@ class ViewBuilder:
         elif name == "references":
             style = self.config.citation_style
             works = sorted(self.catalog.works.values(), key=sort_key)
-            context["entries"] = [
-                (work, format_reference(work, style), self.catalog.study(work.key), self.cited_by.get(work.key, []))
-                for work in works
-            ]
+            groups: dict[str, list[tuple[Work, Markup, Study | None, list[tuple[str, str, int]]]]] = {}
+            for work in works:
+                study = self.catalog.study(work.key)
+                heading = (
+                    DESIGN_GROUP_TITLES[study.design] if study else "Background works, guidelines and registrations"
+                )
+                groups.setdefault(heading, []).append(
+                    (work, format_reference(work, style), study, self._places(work.key))
+                )
+            order = [*dict.fromkeys(DESIGN_GROUP_TITLES.values()), "Background works, guidelines and registrations"]
+            context["groups"] = [(heading, groups[heading]) for heading in order if heading in groups]
+            context["work_count"] = len(works)
         return context
+
+    def _places(self, key: str) -> list[tuple[str, str, int]]:
+        """Return the pages citing `key` once each: (short label, output path, number of claims)."""
+        places: dict[str, list[object]] = {}
+        for place in self.cited_by.get(key, []):
+            path = place.path.split("#", 1)[0]
+            entry = places.setdefault(path, [self._short_title(path, place.title), path, 0])
+            if place.claim:
+                entry[2] = int(entry[2]) + 1  # type: ignore[call-overload]
+        return [(str(label), str(path), int(claims)) for label, path, claims in places.values()]  # type: ignore[call-overload]
+
+    def _short_title(self, path: str, title: str) -> str:
+        item = self.by_path.get(path)
+        if item is not None and item.page.study is not None:
+            work = item.page.study.work
+            return f"{short_label(work)} {year_label(work)}"
+        return title
 
     def not_found(self) -> dict[str, Any]:
         context = self.base("404.html", "Page not found", kind="404")
         context["base_href"] = self.config.base_path
         return context
 
+
+DESIGN_GROUP_TITLES = {
+    design: design.label.replace("study", "studies") if design.label.endswith("study") else f"{design.label}s"
+    for design in Design
+}
+DESIGN_GROUP_TITLES.update(
+    {
+        Design.META_ANALYSIS: "Meta-analyses",
+        Design.CASE_SERIES: "Case series",
+        Design.SECONDARY_ANALYSIS: "Secondary analyses",
+    }
+)
 
 ROLE_LABELS = {
     Role.SUPPORTS: "supports",

@@ -50,27 +50,30 @@ def check_output_folder(output: Path, site: Path) -> None:
 
 @contextlib.contextmanager
 def output_lock(output: Path, wait_seconds: float = 30.0) -> Iterator[None]:
-    """Serialise builds into one output folder with a lock file beside it."""
+    """Serialise builds into one output folder: an advisory lock on the folder that holds it.
+
+    Locking the parent directory itself (not a lock file) means nothing is written outside the
+    output folder, and the kernel releases the lock if the build is killed.
+    """
     output.parent.mkdir(parents=True, exist_ok=True)
-    lock_path = output.parent / f".{output.name}.lock"
-    with open(lock_path, "a+b") as handle:
+    descriptor = os.open(output.parent, os.O_RDONLY)
+    try:
         deadline = time.monotonic() + wait_seconds
         while True:
             try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 break
             except OSError as exc:
                 if exc.errno not in (errno.EAGAIN, errno.EACCES):
                     raise
                 if time.monotonic() > deadline:
                     raise OutputError(
-                        f"another build is writing to {output} (lock {lock_path}); try again when it has finished"
+                        f"another build is writing to {output.parent}; try again when it has finished"
                     ) from None
                 time.sleep(0.05)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+        yield
+    finally:
+        os.close(descriptor)
 
 
 def remove_stale_temporaries(output: Path) -> None:

@@ -204,3 +204,17 @@ def test_site_templates_override_builtin_ones_file_by_file(site, run_cli) -> Non
     assert "<h1>Custom About</h1>" in (root / "output" / "about" / "index.html").read_text()
     study = (root / "output" / "studies" / "smith2020" / "index.html").read_text()
     assert "Custom" not in study and "Bibliographic record" in study
+
+
+def test_each_page_with_its_css_and_js_stays_under_100_kb(real_site: Path) -> None:
+    over = []
+    for page in real_site.rglob("*.html"):
+        html = page.read_text(encoding="utf-8")
+        total = len(html.encode())
+        for asset in re.findall(r'(?:href|src)="([^"#?]+\.(?:css|js))"', html):
+            path = (page.parent / asset).resolve()
+            if path.name != "search-index.js":  # the search index is budgeted separately
+                total += path.stat().st_size
+        if total >= 100_000:
+            over.append(f"{page.relative_to(real_site)}: {total} bytes")
+    assert not over
