@@ -17,7 +17,7 @@ import bisect
 import posixpath
 import re
 import xml.etree.ElementTree as etree
-from collections import defaultdict, deque
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -58,15 +58,31 @@ class DocumentContext:
     report: Callable[[int, str, bool], None]
     body_line: int = 1
     links: set[str] = field(default_factory=set)
-    _lines: dict[str, deque[int]] | None = None
+    _lines: dict[str, list[int]] | None = None
+    _seen: dict[str, int] = field(default_factory=dict)
 
     def line_of(self, raw: str, fallback_key: str = "") -> int:
-        """Return the file line where `raw` was written (occurrences are consumed in order)."""
+        """Return the file line where the n-th occurrence of `raw` was written.
+
+        Occurrences are counted as they are rendered; the source is only indexed when a line is
+        actually needed (for a problem), which keeps rendering of clean pages fast.
+        """
+        seen = self._seen.get(raw, 0)
+        self._seen[raw] = seen + 1
+        return self._line(raw, seen, fallback_key)
+
+    def count(self, raw: str) -> int:
+        """Record one occurrence of `raw` without computing its line; return its ordinal."""
+        seen = self._seen.get(raw, 0)
+        self._seen[raw] = seen + 1
+        return seen
+
+    def _line(self, raw: str, occurrence: int, fallback_key: str = "") -> int:
         if self._lines is None:
             self._lines = _index_lines(self.source, self.body_line)
-        queue = self._lines.get(raw)
-        if queue:
-            return queue.popleft() if len(queue) > 1 else queue[0]
+        lines = self._lines.get(raw)
+        if lines:
+            return lines[min(occurrence, len(lines) - 1)]
         for needle in (raw.split("\n", 1)[0], f"@{fallback_key}" if fallback_key else ""):
             if needle:
                 index = self.source.find(needle)
@@ -74,17 +90,22 @@ class DocumentContext:
                     return self.body_line + self.source.count("\n", 0, index)
         return self.body_line
 
+    def lazy_line(self, raw: str, fallback_key: str = "") -> Callable[[], int]:
+        """Count this occurrence now; return a function that computes its line if ever needed."""
+        occurrence = self.count(raw)
+        return lambda: self._line(raw, occurrence, fallback_key)
 
-def _index_lines(source: str, body_line: int) -> dict[str, deque[int]]:
+
+def _index_lines(source: str, body_line: int) -> dict[str, list[int]]:
     blanked = _FENCE.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), source)
     blanked = _CODE_SPAN.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), blanked)
-    newlines = [index for index, char in enumerate(blanked) if char == "\n"] if "\n" in blanked else []
+    newlines = [match.start() for match in re.finditer("\n", blanked)]
     found: list[tuple[int, str]] = []
     for pattern in (BRACKET_PATTERN, NARRATIVE_PATTERN, r"\]\((?P<href>[^)\s]+)"):
         for match in re.finditer(pattern, blanked, re.MULTILINE):
             text = match.group("href") if "href" in match.groupdict() else match.group(0)
             found.append((match.start(), text))
-    index: dict[str, deque[int]] = defaultdict(deque)
+    index: dict[str, list[int]] = defaultdict(list)
     for offset, text in sorted(found):
         index[text].append(body_line + bisect.bisect_right(newlines, offset))
     return index
@@ -100,11 +121,11 @@ class _CitationGroup(InlineProcessor):
         body = m.group("body")
         if context is None or not looks_like_citation(body):
             return None, None, None
-        line = context.line_of(m.group(0))
+        line = context.lazy_line(m.group(0))
         try:
             citation = parse_bracket(body)
         except CitationSyntaxError as exc:
-            context.report(line, str(exc), True)
+            context.report(line(), str(exc), True)
             broken = etree.Element("span", {"class": "citation citation-missing"})
             broken.text = m.group(0)
             return broken, m.start(0), m.end(0)
@@ -124,11 +145,11 @@ class _NarrativeCitation(InlineProcessor):
 
         key, _rest = split_key(m.group("key"))
         end = m.start("key") + len(key)
-        line = context.line_of("@" + m.group("key"), key)
+        line = context.lazy_line("@" + m.group("key"), key)
         try:
             check_key(key)
         except CitationSyntaxError as exc:
-            context.report(line, str(exc), True)
+            context.report(line(), str(exc), True)
             return None, None, None
         element = context.citations.element(Citation((CitationItem(key),), narrative=True), line)
         return element, m.start(0), end
@@ -150,11 +171,12 @@ class _ContentLinks(Treeprocessor):
                     element.set(attribute, self._rewrite(context, value))
 
     def _rewrite(self, context: DocumentContext, value: str) -> str:
+        line = context.lazy_line(value)
         path, _, fragment = value.partition("#")
         if not path or path.startswith("/"):
             if path.startswith("/"):
                 context.report(
-                    context.line_of(value),
+                    line(),
                     f"link '{value}' is absolute; link to the Markdown file relatively (e.g. ../pages/methods.md) so the site works under any path",
                     True,
                 )
@@ -162,9 +184,7 @@ class _ContentLinks(Treeprocessor):
         target = posixpath.normpath(posixpath.join(context.source_dir, path))
         resolved = context.resolve(target) if not target.startswith("..") else None
         if resolved is None:
-            context.report(
-                context.line_of(value), f"link to missing file '{value}' (looked for content/{target})", True
-            )
+            context.report(line(), f"link to missing file '{value}' (looked for content/{target})", True)
             return value
         context.links.add(target)
         relative = posixpath.relpath(resolved, posixpath.dirname(context.output_path) or ".")

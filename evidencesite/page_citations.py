@@ -33,9 +33,16 @@ class PageCitations:
     def number(self, key: str) -> int:
         return self.order.index(key) + 1
 
-    def known(self, key: str, line: int) -> bool:
-        """Return whether `key` names a work, reporting unknown, draft and retracted works."""
+    def known(self, key: str, line: int | Callable[[], int]) -> bool:
+        """Return whether `key` names a work, reporting unknown, draft and retracted works.
+
+        `line` may be a function: it is only called when there is something to report.
+        """
         work = self.works.get(key)
+        if work is not None and not work.retracted:
+            return True
+        if callable(line):
+            line = line()
         if work is None:
             if key in self.broken_keys:
                 pass  # its own file failed validation and is reported there
@@ -57,7 +64,7 @@ class PageCitations:
         self.backlinks.setdefault(key, []).append(anchor)
         return anchor
 
-    def element(self, citation: Citation, line: int) -> etree.Element:
+    def element(self, citation: Citation, line: int | Callable[[], int]) -> etree.Element:
         """Return the `<span class="citation">` for a citation; unknown keys render as `[?key]`."""
         wrapper = etree.Element("span", {"class": "citation"})
         items = [item for item in citation.items if self.known(item.key, line)]

@@ -112,7 +112,7 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
         pages, works, diagnostics, options.drafts, content.assets, frozenset(broken), frozenset(draft_keys)
     )
     lap("validate")
-    rendered = render_all(catalog, config, diagnostics)
+    rendered = render_all(catalog, config, diagnostics, site)
     # Templates assume consistent content: with content errors they would only add noise.
     diagnostics.raise_if_errors()
     site_output = _render_site(site, config, catalog, rendered, diagnostics)

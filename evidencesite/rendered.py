@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from markupsafe import Markup
 
 from .catalog import Catalog
 from .config import SiteConfig
-from .errors import Diagnostics
+from .errors import Diagnostic, Diagnostics
 from .markdown_ext import DocumentContext
 from .markdown_render import MarkdownRenderer, RenderDepthError
 from .models import Claim, Kind, Page, Role
@@ -110,7 +112,63 @@ def _register_claim(claim: Claim, citations: PageCitations, report: Callable[[in
     return RenderedClaim(claim, tuple(evidence))
 
 
-def render_all(catalog: Catalog, config: SiteConfig, diagnostics: Diagnostics) -> list[RenderedPage]:
-    """Render every published page in catalog order."""
-    renderer = MarkdownRenderer(config.raw_html)
-    return [render_page(page, catalog, config, renderer, diagnostics) for page in catalog.all_pages()]
+def render_all(catalog: Catalog, config: SiteConfig, diagnostics: Diagnostics, root: Path) -> list[RenderedPage]:
+    """Render every published page in catalog order, across processes when there are many."""
+    pages = catalog.all_pages()
+    workers = _worker_count(len(pages))
+    if workers <= 1:
+        renderer = MarkdownRenderer(config.raw_html)
+        return [render_page(page, catalog, config, renderer, diagnostics) for page in pages]
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    chunks = [list(range(start, len(pages), workers * 4)) for start in range(workers * 4)]
+    results: list[RenderedPage | None] = [None] * len(pages)
+    # fork: the children inherit the catalog instead of unpickling it
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(
+        workers, mp_context=context, initializer=_start_worker, initargs=(catalog, config, root)
+    ) as pool:
+        for chunk, (rendered, problems) in zip(chunks, pool.map(_render_chunk, chunks), strict=True):
+            for index, item in zip(chunk, rendered, strict=True):
+                results[index] = item
+            diagnostics.extend(problems)
+    return [item for item in results if item is not None]
+
+
+PARALLEL_THRESHOLD = 200
+
+
+def _worker_count(pages: int) -> int:
+    """Use every core we may run on once the corpus is large enough to pay for starting processes."""
+    if pages < PARALLEL_THRESHOLD:
+        return 1
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not on Linux
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, 8))
+
+
+@dataclass
+class _WorkerState:
+    catalog: Catalog
+    config: SiteConfig
+    root: Path
+    renderer: MarkdownRenderer
+
+
+_worker: _WorkerState | None = None  # one per worker process, set by its initializer
+
+
+def _start_worker(catalog: Catalog, config: SiteConfig, root: Path) -> None:
+    global _worker
+    _worker = _WorkerState(catalog, config, root, MarkdownRenderer(config.raw_html))
+
+
+def _render_chunk(indices: list[int]) -> tuple[list[RenderedPage], list[Diagnostic]]:
+    assert _worker is not None
+    pages = _worker.catalog.all_pages()
+    diagnostics = Diagnostics(_worker.root)
+    rendered = [render_page(pages[i], _worker.catalog, _worker.config, _worker.renderer, diagnostics) for i in indices]
+    return rendered, diagnostics.items

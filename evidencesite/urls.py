@@ -6,8 +6,6 @@ root, under a sub-path and opened from disk; sitemap and canonical URLs use the 
 
 from __future__ import annotations
 
-import posixpath
-
 from .models import Kind, Page
 
 INDEX = "index.html"
@@ -28,15 +26,21 @@ def section_path(section: str) -> str:
 
 
 def relative_url(from_path: str, to_path: str) -> str:
-    """Return the link from output file `from_path` to `to_path` (which may carry '#fragment')."""
+    """Return the link from output file `from_path` to `to_path` (which may carry '#fragment').
+
+    Both are normalised paths inside the output folder, so this is plain string work (posixpath.relpath
+    consults the working directory and is the slowest call in template rendering).
+    """
     target, hash_, fragment = to_path.partition("#")
     if not target:
         return f"#{fragment}"
-    start = posixpath.dirname(from_path) or "."
-    relative = posixpath.relpath(target, start)
-    if target.endswith("/") and not relative.endswith("/"):
-        relative += "/"
-    return relative + (hash_ + fragment if hash_ else "")
+    start = from_path.split("/")[:-1]
+    parts = target.split("/")
+    common = 0
+    while common < len(start) and common < len(parts) - 1 and start[common] == parts[common]:
+        common += 1
+    relative = "/".join([".."] * (len(start) - common) + parts[common:])
+    return (relative or ".") + (hash_ + fragment if hash_ else "")
 
 
 def folder_url(path: str) -> str:

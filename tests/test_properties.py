@@ -105,3 +105,22 @@ def test_slug_rule_never_admits_path_tricks(text: str) -> None:
     if SLUG.match(text):
         assert "/" not in text and "\\" not in text and ".." not in text
         assert set(text) <= set("abcdefghijklmnopqrstuvwxyz0123456789-")
+
+
+segment = st.text(alphabet="abc-1", min_size=1, max_size=3)
+site_path = st.lists(segment, min_size=1, max_size=4).map("/".join)
+
+
+@PROPERTY_SETTINGS
+@given(site_path, site_path)
+def test_relative_url_agrees_with_posixpath(from_path: str, to_path: str) -> None:
+    import posixpath
+
+    from hypothesis import assume
+
+    from evidencesite.urls import relative_url
+
+    assume(not (from_path + "/").startswith(to_path + "/"))  # a file cannot also be a folder on the way
+    expected = posixpath.relpath(to_path, posixpath.dirname(from_path) or ".")
+    assert relative_url(from_path, to_path) == expected
+    assert posixpath.normpath(posixpath.join(posixpath.dirname(from_path), relative_url(from_path, to_path))) == to_path
