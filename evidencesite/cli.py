@@ -42,6 +42,7 @@ def make_parser() -> argparse.ArgumentParser:
     build.add_argument("--base-url", help="override base_url from site_config.yaml (e.g. for a preview deploy)")
     build.add_argument("--strict", action="store_true", help="treat warnings as errors")
     build.add_argument("--drafts", action="store_true", help="include pages marked draft: true")
+    build.add_argument("--no-cache", action="store_true", help="ignore <site>/.cache/ and render every page afresh")
     verbosity = build.add_mutually_exclusive_group()
     verbosity.add_argument("-q", "--quiet", action="store_true", help="print only problems")
     verbosity.add_argument("-v", "--verbose", action="store_true", help="print per-stage timings")
@@ -130,7 +131,12 @@ def _build(args: argparse.Namespace) -> int:
         print(f"build.py: error: site folder {args.site} does not exist", file=sys.stderr)
         return EXIT_USAGE
     options = BuildOptions(
-        site=args.site, output=args.output, base_url=args.base_url, strict=args.strict, drafts=args.drafts
+        site=args.site,
+        output=args.output,
+        base_url=args.base_url,
+        strict=args.strict,
+        drafts=args.drafts,
+        use_cache=not args.no_cache,
     )
 
     def progress(stage: str) -> None:

@@ -27,6 +27,7 @@ class PageCitations:
     broken_keys: frozenset[str] = frozenset()
     order: list[str] = field(default_factory=list)
     backlinks: dict[str, list[str]] = field(default_factory=dict)
+    looked_up: set[str] = field(default_factory=set)  # every key this page asked about (cache dependencies)
     _items: int = 0
     _groups: int = 0
 
@@ -38,6 +39,7 @@ class PageCitations:
 
         `line` may be a function: it is only called when there is something to report.
         """
+        self.looked_up.add(key)
         work = self.works.get(key)
         if work is not None and not work.retracted:
             return True

@@ -19,6 +19,7 @@ from .feeds import atom_feed, robots_txt, sitemap_xml
 from .frontmatter import Document, Scalar
 from .loader import find_content, is_ignored
 from .models import Kind
+from .render_cache import RenderCache
 from .rendered import render_all
 from .schema import validate_document
 from .search_index import search_index_js
@@ -52,6 +53,7 @@ class BuildOptions:
     strict: bool = False
     drafts: bool = False
     write: bool = True
+    use_cache: bool = True
 
 
 @dataclass
@@ -112,7 +114,8 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
         pages, works, diagnostics, options.drafts, content.assets, frozenset(broken), frozenset(draft_keys)
     )
     lap("validate")
-    rendered = render_all(catalog, config, diagnostics, site)
+    cache = RenderCache.load(site if options.use_cache and options.write else None)
+    rendered = render_all(catalog, config, diagnostics, site, cache)
     # Templates assume consistent content: with content errors they would only add noise.
     diagnostics.raise_if_errors()
     site_output = _render_site(site, config, catalog, rendered, diagnostics)
@@ -129,6 +132,7 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
     except OSError as exc:
         diagnostics.error(output, 0, f"cannot write output: {exc.strerror or exc}")
         raise SiteError(diagnostics.items) from None
+    cache.save()
     lap("write")
     result.output = output
     return result

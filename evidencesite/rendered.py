@@ -11,11 +11,12 @@ from markupsafe import Markup
 
 from .catalog import Catalog
 from .config import SiteConfig
-from .errors import Diagnostic, Diagnostics
+from .errors import Diagnostics
 from .markdown_ext import DocumentContext
 from .markdown_render import MarkdownRenderer, RenderDepthError
 from .models import Claim, Kind, Page, Role
 from .page_citations import PageCitations
+from .render_cache import CachedBody, RenderCache, work_signature
 from .urls import page_path
 
 
@@ -69,13 +70,27 @@ def content_resolver(catalog: Catalog) -> Callable[[str], str | None]:
     return resolve
 
 
+@dataclass
+class PageProblems:
+    """What rendering one page reported, and what it looked up (for the cache)."""
+
+    problems: list[tuple[int, str, bool]] = field(default_factory=list)
+    looked_up: set[str] = field(default_factory=set)
+    links: set[str] = field(default_factory=set)
+
+    @property
+    def has_errors(self) -> bool:
+        return any(is_error for _, _, is_error in self.problems)
+
+
 def render_page(
-    page: Page, catalog: Catalog, config: SiteConfig, renderer: MarkdownRenderer, diagnostics: Diagnostics
-) -> RenderedPage:
-    """Render one page; every problem in it is reported with its file and line."""
+    page: Page, catalog: Catalog, config: SiteConfig, renderer: MarkdownRenderer
+) -> tuple[RenderedPage, PageProblems]:
+    """Render one page; return it with every problem it reported (file lines) and its lookups."""
+    record = PageProblems()
 
     def report(line: int, message: str, is_error: bool) -> None:
-        (diagnostics.error if is_error else diagnostics.warning)(page.path, line, message)
+        record.problems.append((line, message, is_error))
 
     broken_keys = frozenset(b.split("/", 1)[1] for b in catalog.broken if b.startswith("studies/"))
     citations = PageCitations(catalog.works, config.citation_style, report, catalog.draft_keys, broken_keys)
@@ -91,7 +106,9 @@ def render_page(
         report(page.body_line, str(exc), True)
         html, headings = "", ()
     claims = tuple(_register_claim(claim, citations, report) for claim in page.claims)
-    return RenderedPage(
+    record.looked_up = citations.looked_up
+    record.links = context.links
+    rendered = RenderedPage(
         page=page,
         output_path=output_path,
         body=Markup(html),
@@ -101,6 +118,7 @@ def render_page(
         claims=claims,
         links=frozenset(context.links),
     )
+    return rendered, record
 
 
 def _register_claim(claim: Claim, citations: PageCitations, report: Callable[[int, str, bool], None]) -> RenderedClaim:
@@ -112,27 +130,93 @@ def _register_claim(claim: Claim, citations: PageCitations, report: Callable[[in
     return RenderedClaim(claim, tuple(evidence))
 
 
-def render_all(catalog: Catalog, config: SiteConfig, diagnostics: Diagnostics, root: Path) -> list[RenderedPage]:
-    """Render every published page in catalog order, across processes when there are many."""
+def _to_cache(rendered: RenderedPage, record: PageProblems) -> CachedBody:
+    return CachedBody(
+        html=str(rendered.body),
+        headings=[list(h) for h in rendered.headings],
+        cited=list(rendered.cited),
+        backlinks={key: list(anchors) for key, anchors in rendered.backlinks.items()},
+        claim_anchors=[[[e.key, e.role.value, e.anchor] for e in claim.evidence] for claim in rendered.claims],
+        links=sorted(rendered.links),
+        warnings=[[line, message] for line, message, _ in record.problems],
+    )
+
+
+def _from_cache(page: Page, output_path: str, body: CachedBody) -> RenderedPage:
+    claims = tuple(
+        RenderedClaim(claim, tuple(ClaimEvidence(key, Role(role), anchor) for key, role, anchor in anchors))
+        for claim, anchors in zip(page.claims, body.claim_anchors, strict=True)
+    )
+    return RenderedPage(
+        page=page,
+        output_path=output_path,
+        body=Markup(body.html),
+        headings=tuple((int(level), str(ident), str(text)) for level, ident, text in body.headings),
+        cited=tuple(body.cited),
+        backlinks={key: tuple(anchors) for key, anchors in body.backlinks.items()},
+        claims=claims,
+        links=frozenset(body.links),
+    )
+
+
+def render_all(
+    catalog: Catalog, config: SiteConfig, diagnostics: Diagnostics, root: Path, cache: RenderCache | None = None
+) -> list[RenderedPage]:
+    """Render every published page in catalog order: from the cache where valid, else across processes."""
+    cache = cache or RenderCache.load(None)
     pages = catalog.all_pages()
+    resolve = content_resolver(catalog)
+    signatures = {key: work_signature(work) for key, work in catalog.works.items()}
+    results: list[RenderedPage | None] = [None] * len(pages)
+    keys = [cache.key(page, config, page_path(page)) for page in pages]
+    missing = []
+    for index, page in enumerate(pages):
+        hit = cache.lookup(keys[index], signatures, resolve)
+        if hit is not None:
+            try:
+                results[index] = _from_cache(page, page_path(page), hit)
+            except (ValueError, TypeError):
+                missing.append(index)
+                continue
+            for line, message in hit.warnings:
+                diagnostics.warning(page.path, int(line), str(message))
+        else:
+            missing.append(index)
+    for index, (rendered, record) in zip(
+        missing, _render_many([pages[i] for i in missing], catalog, config, root), strict=True
+    ):
+        results[index] = rendered
+        for line, message, is_error in record.problems:
+            (diagnostics.error if is_error else diagnostics.warning)(pages[index].path, line, message)
+        if not record.has_errors:
+            works = {key: signatures.get(key) for key in sorted(record.looked_up)}
+            links = {target: resolve(target) for target in sorted(record.links)}
+            cache.store(keys[index], _to_cache(rendered, record), works, links)
+    return [item for item in results if item is not None]
+
+
+def _render_many(
+    pages: list[Page], catalog: Catalog, config: SiteConfig, root: Path
+) -> list[tuple[RenderedPage, PageProblems]]:
     workers = _worker_count(len(pages))
     if workers <= 1:
         renderer = MarkdownRenderer(config.raw_html)
-        return [render_page(page, catalog, config, renderer, diagnostics) for page in pages]
+        return [render_page(page, catalog, config, renderer) for page in pages]
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    chunks = [list(range(start, len(pages), workers * 4)) for start in range(workers * 4)]
-    results: list[RenderedPage | None] = [None] * len(pages)
+    step = workers * 4
+    chunks = [pages[start::step] for start in range(step)]
+    positions = [list(range(start, len(pages), step)) for start in range(step)]
+    results: list[tuple[RenderedPage, PageProblems] | None] = [None] * len(pages)
     # fork: the children inherit the catalog instead of unpickling it
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(
-        workers, mp_context=context, initializer=_start_worker, initargs=(catalog, config, root)
+        workers, mp_context=context, initializer=_start_worker, initargs=(catalog, config)
     ) as pool:
-        for chunk, (rendered, problems) in zip(chunks, pool.map(_render_chunk, chunks), strict=True):
-            for index, item in zip(chunk, rendered, strict=True):
-                results[index] = item
-            diagnostics.extend(problems)
+        for chunk_positions, rendered in zip(positions, pool.map(_render_chunk, chunks), strict=True):
+            for position, item in zip(chunk_positions, rendered, strict=True):
+                results[position] = item
     return [item for item in results if item is not None]
 
 
@@ -140,7 +224,7 @@ PARALLEL_THRESHOLD = 200
 
 
 def _worker_count(pages: int) -> int:
-    """Use every core we may run on once the corpus is large enough to pay for starting processes."""
+    """Use every core we may run on once there are enough pages to pay for starting processes."""
     if pages < PARALLEL_THRESHOLD:
         return 1
     try:
@@ -154,21 +238,17 @@ def _worker_count(pages: int) -> int:
 class _WorkerState:
     catalog: Catalog
     config: SiteConfig
-    root: Path
     renderer: MarkdownRenderer
 
 
 _worker: _WorkerState | None = None  # one per worker process, set by its initializer
 
 
-def _start_worker(catalog: Catalog, config: SiteConfig, root: Path) -> None:
+def _start_worker(catalog: Catalog, config: SiteConfig) -> None:
     global _worker
-    _worker = _WorkerState(catalog, config, root, MarkdownRenderer(config.raw_html))
+    _worker = _WorkerState(catalog, config, MarkdownRenderer(config.raw_html))
 
 
-def _render_chunk(indices: list[int]) -> tuple[list[RenderedPage], list[Diagnostic]]:
+def _render_chunk(pages: list[Page]) -> list[tuple[RenderedPage, PageProblems]]:
     assert _worker is not None
-    pages = _worker.catalog.all_pages()
-    diagnostics = Diagnostics(_worker.root)
-    rendered = [render_page(pages[i], _worker.catalog, _worker.config, _worker.renderer, diagnostics) for i in indices]
-    return rendered, diagnostics.items
+    return [render_page(page, _worker.catalog, _worker.config, _worker.renderer) for page in pages]

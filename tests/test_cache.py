@@ -1,0 +1,102 @@
+"""The render cache can never make a build wrong."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from conftest import MINIMAL_FILES, snapshot, write_site
+from evidencesite.render_cache import CACHE_FILE, CACHE_FOLDER
+
+EXTRA = {
+    "content/studies/jones2019.md": MINIMAL_FILES["content/studies/smith2020.md"]
+    .replace("Smith, AB", "Jones, Q")
+    .replace("year: 2020", "year: 2019")
+    .replace("[@smith2020]", "[@jones2019; @smith2020]"),
+    "content/pages/about.md": "---\ntitle: About\n---\nSee @jones2019 and [the team](team.md).\n",
+    "content/pages/team.md": "---\ntitle: Team\n---\nWe write.\n",
+}
+
+
+@pytest.fixture
+def cached_site(tmp_path: Path, run_cli) -> Path:  # type: ignore[no-untyped-def]
+    site = write_site(tmp_path / "site", {**MINIMAL_FILES, **EXTRA})
+    assert run_cli("build", "--site", site, "-q").code == 0
+    assert (site / CACHE_FOLDER / CACHE_FILE).is_file()
+    return site
+
+
+def _fresh(site: Path, run_cli, tmp_path: Path) -> dict[str, bytes]:  # type: ignore[no-untyped-def]
+    output = tmp_path / "fresh"
+    assert run_cli("build", "--site", site, "--no-cache", "--output", output, "-q").code == 0
+    return snapshot(output)
+
+
+def test_cached_build_is_byte_identical_to_uncached(cached_site: Path, run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    assert run_cli("build", "--site", cached_site, "-q").code == 0  # every body from the cache
+    assert snapshot(cached_site / "output") == _fresh(cached_site, run_cli, tmp_path)
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        # a cited work's authors change: every page citing it must show the new label
+        ("content/studies/jones2019.md", "Jones, Q", "Zed, Q"),
+        # a linked page moves: links to it must follow
+        ("content/pages/team.md", "title: Team", "title: Team\nslug: people"),
+        # a body changes
+        ("content/pages/about.md", "See @jones2019", "Read @jones2019"),
+    ],
+)
+def test_edits_reach_every_dependent_page(
+    cached_site: Path, run_cli, tmp_path: Path, edit: tuple[str, str, str]
+) -> None:  # type: ignore[no-untyped-def]
+    name, old, new = edit
+    path = cached_site / name
+    path.write_text(path.read_text().replace(old, new))
+    assert run_cli("build", "--site", cached_site, "-q").code == 0
+    assert snapshot(cached_site / "output") == _fresh(cached_site, run_cli, tmp_path)
+
+
+@pytest.mark.parametrize(
+    "garbage",
+    [
+        b"",
+        b"\x00\xff not json",
+        b"[]",
+        json.dumps({"format": 1, "code": "other", "entries": {}}).encode(),
+        json.dumps({"format": 1, "code": None, "entries": {"x": {"body": 1}}}).encode(),
+    ],
+)
+def test_corrupted_or_foreign_cache_is_ignored(cached_site: Path, run_cli, tmp_path: Path, garbage: bytes) -> None:  # type: ignore[no-untyped-def]
+    (cached_site / CACHE_FOLDER / CACHE_FILE).write_bytes(garbage)
+    assert run_cli("build", "--site", cached_site, "-q").code == 0
+    assert snapshot(cached_site / "output") == _fresh(cached_site, run_cli, tmp_path)
+
+
+def test_tampered_entry_with_matching_code_is_not_trusted_blindly(cached_site: Path, run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    cache_path = cached_site / CACHE_FOLDER / CACHE_FILE
+    data = json.loads(cache_path.read_text())
+    for entry in data["entries"].values():
+        entry["body"] = {"html": 42}
+    cache_path.write_text(json.dumps(data))
+    assert run_cli("build", "--site", cached_site, "-q").code == 0
+    assert snapshot(cached_site / "output") == _fresh(cached_site, run_cli, tmp_path)
+
+
+def test_check_and_no_cache_write_no_cache(tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    site = write_site(tmp_path / "site", dict(MINIMAL_FILES))
+    assert run_cli("check", "--site", site).code == 0
+    assert run_cli("build", "--site", site, "--no-cache", "-q").code == 0
+    assert not (site / CACHE_FOLDER).exists()
+
+
+def test_warnings_are_reported_again_from_the_cache(tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    retracted = MINIMAL_FILES["content/studies/smith2020.md"].replace("n: 40", "n: 40\nretracted: true")
+    site = write_site(tmp_path / "site", {**MINIMAL_FILES, "content/studies/smith2020.md": retracted})
+    first = run_cli("build", "--site", site)
+    second = run_cli("build", "--site", site)
+    assert "content/index.md:4: warning: cites 'smith2020', which is marked retracted" in first.err
+    assert first.err == second.err
