@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import Diagnostics, did_you_mean
-from .models import Kind, Page, Study, Work
+from .models import Design, Kind, Page, Population, Role, Strength, Study, Work
 from .reference_format import disambiguation_suffixes
 
 RESERVED_SLUGS = frozenset(
@@ -181,9 +181,23 @@ def _check_study_references(catalog: Catalog, diagnostics: Diagnostics) -> None:
                     )
 
 
+WEAK_DESIGNS = frozenset({Design.PRECLINICAL_ANIMAL, Design.PRECLINICAL_IN_VITRO, Design.CASE_REPORT})
+
+
 def _check_claims(catalog: Catalog, diagnostics: Diagnostics) -> None:
     for page in catalog.mechanisms.values():
         for claim in page.claims:
+            if claim.strength in (Strength.STRONG, Strength.MODERATE):
+                studies = [catalog.study(e.key) for e in claim.evidence if e.role is not Role.CONTEXT]
+                if studies and all(
+                    s is not None and (s.design in WEAK_DESIGNS or s.population is Population.ANIMAL) for s in studies
+                ):
+                    diagnostics.warning(
+                        page.path,
+                        claim.source.line,
+                        f"claim '{claim.id}' is graded {claim.strength.value} but rests only on animal, in-vitro or "
+                        "case-report evidence",
+                    )
             for evidence in claim.evidence:
                 if evidence.key in catalog.works or catalog.is_broken("studies", evidence.key):
                     continue

@@ -25,6 +25,7 @@ class PageCitations:
     report: Reporter
     draft_keys: frozenset[str] = frozenset()
     broken_keys: frozenset[str] = frozenset()
+    own_key: str = ""  # a study note citing itself is not warned about its own retraction
     order: list[str] = field(default_factory=list)
     backlinks: dict[str, list[str]] = field(default_factory=dict)
     looked_up: set[str] = field(default_factory=set)  # every key this page asked about (cache dependencies)
@@ -41,7 +42,7 @@ class PageCitations:
         """
         self.looked_up.add(key)
         work = self.works.get(key)
-        if work is not None and not work.retracted:
+        if work is not None and (not work.retracted or key == self.own_key):
             return True
         if callable(line):
             line = line()

@@ -93,7 +93,8 @@ def render_page(
         record.problems.append((line, message, is_error))
 
     broken_keys = frozenset(b.split("/", 1)[1] for b in catalog.broken if b.startswith("studies/"))
-    citations = PageCitations(catalog.works, config.citation_style, report, catalog.draft_keys, broken_keys)
+    own_key = page.slug if page.kind is Kind.STUDY else ""
+    citations = PageCitations(catalog.works, config.citation_style, report, catalog.draft_keys, broken_keys, own_key)
     output_path = page_path(page)
     source_dir = "" if page.kind is Kind.HOME else page.kind.value
     context = DocumentContext(

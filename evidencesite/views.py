@@ -218,6 +218,7 @@ class ViewBuilder:
             context["section_studies"] = studies
         if page.kind is Kind.HOME:
             context.update(self._overview())
+            context["timeline"] = self.timeline(item.output_path)
         context["json_ld"] = self._json_ld(ld)
         return context
 

@@ -179,3 +179,16 @@ def test_draft_only_key_gets_draft_message(site, run_cli) -> None:  # type: igno
         in result.err.splitlines()
     )
     assert run_cli("check", "--site", root, "--drafts").code == 0
+
+
+def test_moderate_claim_on_animal_evidence_only_is_warning_then_strict_error(site, run_cli) -> None:  # type: ignore[no-untyped-def]
+    animal = STUDY.replace("design: rct", "design: preclinical-animal").replace(
+        "population: human", "population: animal"
+    )
+    mechanism = MINIMAL_FILES["content/mechanisms/memory.md"].replace("strength: weak", "strength: moderate")
+    root = site({"content/studies/smith2020.md": animal, "content/mechanisms/memory.md": mechanism})
+    expected = "content/mechanisms/memory.md:6: warning: claim 'memory-claim' is graded moderate but rests only on animal, in-vitro or case-report evidence"
+    lenient = run_cli("check", "--site", root)
+    assert lenient.code == 0 and expected in lenient.err.splitlines()
+    strict = run_cli("check", "--site", root, "--strict")
+    assert strict.code == 1 and expected.replace("warning:", "error:") in strict.err.splitlines()
