@@ -11,6 +11,7 @@ import errno
 import fcntl
 import os
 import shutil
+import signal
 import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -145,3 +146,51 @@ def _swap(temporary: Path, output: Path) -> None:
         raise
     if (old / MARKER).is_file():
         shutil.rmtree(old, ignore_errors=True)
+
+
+def update_output(output: Path, files: Mapping[str, bytes], copies: Mapping[str, Path], delete: list[str]) -> int:
+    """Update an output folder of ours in place: replace changed files, delete dropped ones.
+
+    Each file is replaced atomically (write beside, then rename), and SIGINT/SIGTERM are held
+    back until the update is complete, so an interrupted build never leaves a half-updated site.
+    """
+    if not (output / MARKER).is_file():
+        raise OutputError(f"{output} has no {MARKER} file; refusing to update it in place")
+    blocked = {signal.SIGINT, signal.SIGTERM}
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, blocked)
+    try:
+        for site_path, data in sorted(files.items()):
+            _replace_file(output, site_path, data=data)
+        for site_path, source in sorted(copies.items()):
+            _replace_file(output, site_path, source=source)
+        for site_path in sorted(delete):
+            target = _inside(output, site_path)
+            if target.is_file() or target.is_symlink():
+                target.unlink()
+            _remove_empty_parents(output, target.parent)
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+    return len(files) + len(copies)
+
+
+def _replace_file(output: Path, site_path: str, data: bytes | None = None, source: Path | None = None) -> None:
+    target = _inside(output, site_path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    if data is not None:
+        temporary.write_bytes(data)
+    else:
+        assert source is not None
+        shutil.copyfile(source, temporary)
+    os.replace(temporary, target)
+
+
+def _remove_empty_parents(output: Path, folder: Path) -> None:
+    root = output.resolve()
+    folder = folder.resolve()
+    while folder != root and root in folder.parents:
+        try:
+            folder.rmdir()
+        except OSError:
+            return
+        folder = folder.parent

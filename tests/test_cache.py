@@ -100,3 +100,42 @@ def test_warnings_are_reported_again_from_the_cache(tmp_path: Path, run_cli) -> 
     second = run_cli("build", "--site", site)
     assert "content/index.md:4: warning: cites 'smith2020', which is marked retracted" in first.err
     assert first.err == second.err
+
+
+def test_incremental_build_deletes_dropped_pages_and_repairs_hand_edits(
+    cached_site: Path, run_cli, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    output = cached_site / "output"
+    (cached_site / "content" / "pages" / "team.md").unlink()
+    (cached_site / "content" / "pages" / "about.md").write_text("---\ntitle: About\n---\nSee @jones2019.\n")
+    (output / "studies" / "smith2020" / "index.html").write_text("edited by hand")
+    (output / "studies" / "jones2019" / "jones2019.bib").unlink()
+    assert run_cli("build", "--site", cached_site, "-q").code == 0
+    assert not (output / "team").exists()
+    assert snapshot(output) == _fresh(cached_site, run_cli, tmp_path)
+
+
+def test_template_change_reaches_every_page(cached_site: Path, run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    write_site(
+        cached_site, {"templates/404.html": "{% extends 'base.html' %}{% block main %}<h1>Lost</h1>{% endblock %}\n"}
+    )
+    base = (Path(__file__).resolve().parent.parent / "templates" / "base.html").read_text()
+    write_site(
+        cached_site, {"templates/base.html": base.replace('<main id="main"', '<main data-variant="b" id="main"')}
+    )
+    assert run_cli("build", "--site", cached_site, "-q").code == 0
+    output = snapshot(cached_site / "output")
+    assert all(b'data-variant="b"' in data for path, data in output.items() if path.endswith(".html"))
+    assert output == _fresh(cached_site, run_cli, tmp_path)
+
+
+def test_unchanged_files_are_not_rewritten(cached_site: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    output = cached_site / "output"
+    before = {p: p.stat().st_mtime_ns for p in output.rglob("*") if p.is_file()}
+    note = cached_site / "content" / "studies" / "smith2020.md"
+    note.write_text(note.read_text().replace("Did it work", "Did it really work"))
+    result = run_cli("build", "--site", cached_site)
+    assert result.code == 0
+    changed = sorted(p.relative_to(output).as_posix() for p, mtime in before.items() if p.stat().st_mtime_ns != mtime)
+    assert changed == ["static/search-index.js", "studies/smith2020/index.html"]
+    assert "built 2 files" in result.out

@@ -1,0 +1,191 @@
+"""Plan every output file: its path, a signature of everything it is made from, and how to make it.
+
+Files are produced lazily, so an incremental build renders only the files whose signature changed
+since the last build (see output_manifest); a clean build produces them all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from .catalog import Catalog
+from .config import SiteConfig
+from .errors import Diagnostics
+from .evidence import build_matrix
+from .exports import to_bibtex, to_csl_json, to_ris
+from .feeds import atom_feed, robots_txt, sitemap_xml
+from .loader import is_ignored
+from .models import Kind, Page
+from .render_cache import code_fingerprint
+from .rendered import RenderedPage
+from .search_index import search_index_js
+from .templating import BUILTIN_TEMPLATES, TemplateRenderError, make_environment, render_template, template_folders
+from .views import ViewBuilder
+
+SECTIONS = ("evidence", "studies", "mechanisms", "substances", "references", "search")
+TEMPLATE_FOR = {
+    "home": "home.html",
+    "studies": "study.html",
+    "mechanisms": "mechanism.html",
+    "substances": "substance.html",
+    "pages": "page.html",
+}
+SECTION_TEMPLATES = {
+    "evidence": "evidence.html",
+    "studies": "studies.html",
+    "mechanisms": "list.html",
+    "substances": "list.html",
+    "references": "references.html",
+    "search": "search.html",
+}
+
+
+def digest(*parts: object) -> str:
+    """Return a short stable hash of the parts' reprs (frozen dataclasses have deterministic reprs)."""
+    return hashlib.sha1(repr(parts).encode("utf-8", "surrogatepass"), usedforsecurity=False).hexdigest()
+
+
+@dataclass(frozen=True)
+class PlannedFile:
+    path: str
+    signature: str
+    produce: Callable[[], bytes]
+    kind: str = ""  # page kind for the summary line ('' for non-pages)
+
+
+@dataclass(frozen=True)
+class SitePlan:
+    files: list[PlannedFile]
+    copies: dict[str, Path]
+
+
+def plan_site(
+    site: Path, config: SiteConfig, catalog: Catalog, rendered: list[RenderedPage], diagnostics: Diagnostics
+) -> SitePlan:
+    """Return every output file with its signature; template errors are reported when produced."""
+    environment = make_environment(site)
+    matrix = build_matrix(catalog)
+    views = ViewBuilder(config, catalog, rendered, matrix, config.search)
+    code = code_fingerprint()
+    site_wide = digest(code, config, _templates_digest(site), views.nav())
+    meta = {key: _meta(page) for key, page in catalog.studies.items()}
+    all_meta = digest(sorted(meta.items()), [_meta(p) for p in catalog.all_pages() if p.kind is not Kind.STUDY])
+    cited_by = digest(sorted((key, places) for key, places in views.cited_by.items()))
+    files: list[PlannedFile] = []
+
+    def page_file(
+        path: str, template: str, make_context: Callable[[], dict[str, object]], signature: str, kind: str
+    ) -> PlannedFile:
+        def produce() -> bytes:
+            try:
+                return render_template(environment, template, make_context()).encode("utf-8")
+            except TemplateRenderError as problem:
+                diagnostics.error(problem.path, problem.line, problem.message)
+                return b""
+
+        return PlannedFile(path, digest(site_wide, template, signature), produce, kind)
+
+    for item in rendered:
+        page = item.page
+        kind = page.kind.value or "home"
+        signature = _content_signature(item, catalog, views, meta, all_meta)
+        files.append(page_file(item.output_path, TEMPLATE_FOR[kind], _bind(views.content_page, item), signature, kind))
+    for section in SECTIONS:
+        if section == "search" and not config.search:
+            continue
+        signature = digest(all_meta, cited_by if section == "references" else "")
+        files.append(
+            page_file(
+                f"{section}/index.html", SECTION_TEMPLATES[section], _bind(views.section, section), signature, "index"
+            )
+        )
+    files.append(page_file("404.html", "404.html", views.not_found, "", "index"))
+    works = sorted(catalog.works.values(), key=lambda w: w.key)
+    works_digest = digest(works)
+    files.append(PlannedFile("references/references.bib", works_digest, lambda: to_bibtex(works).encode()))
+    files.append(PlannedFile("references/references.ris", works_digest, lambda: to_ris(works).encode()))
+    files.append(PlannedFile("references/references.json", works_digest, lambda: to_csl_json(works).encode()))
+    for key in sorted(catalog.studies):
+        work = catalog.works[key]
+        signature = digest(code, work)
+        files.append(PlannedFile(f"studies/{key}/{key}.bib", signature, _bind(_export, to_bibtex, work)))
+        files.append(PlannedFile(f"studies/{key}/{key}.ris", signature, _bind(_export, to_ris, work)))
+        files.append(PlannedFile(f"studies/{key}/{key}.json", signature, _bind(_export, to_csl_json, work)))
+    html_pages = sorted(f.path for f in files if f.path.endswith(".html") and f.path != "404.html")
+    files.append(PlannedFile("sitemap.xml", digest(site_wide, html_pages), lambda: sitemap_xml(config, html_pages)))
+    files.append(PlannedFile("feed.xml", digest(site_wide, all_meta), lambda: atom_feed(config, catalog)))
+    files.append(PlannedFile("robots.txt", digest(site_wide), lambda: robots_txt(config)))
+    if config.search:
+        bodies = digest(
+            [(item.output_path, item.page.title, item.page.summary, str(item.body)) for item in rendered], all_meta
+        )
+        files.append(PlannedFile("static/search-index.js", bodies, lambda: search_index_js(rendered)))
+    copies = static_files(site)
+    for source, site_path in catalog.assets:
+        copies[site_path] = source
+    return SitePlan(files, copies)
+
+
+def _bind(function: Callable[..., object], *args: object) -> Callable[[], object]:  # type: ignore[type-arg]
+    return lambda: function(*args)
+
+
+def _export(export: Callable[[list[object]], str], work: object) -> bytes:
+    return export([work]).encode()
+
+
+def _meta(page: Page) -> str:
+    """A page's signature without its body: what lists, popovers and cited-by entries show of it."""
+    return digest(replace(page, body=""))
+
+
+def _content_signature(
+    item: RenderedPage, catalog: Catalog, views: ViewBuilder, meta: dict[str, str], all_meta: str
+) -> str:
+    page = item.page
+    cited = [(key, meta.get(key) or digest(catalog.works.get(key))) for key in item.cited]
+    # only ordered values: set and dict iteration order may differ between runs and the cache
+    parts: list[object] = [page, str(item.body), item.headings, sorted(item.backlinks.items()), item.claims, cited]
+    if page.kind is Kind.STUDY:
+        parts.append(views.cited_by.get(page.slug, []))
+        parts.append([(catalog.substances[s].title if s in catalog.substances else s) for s in page.study.substances])  # type: ignore[union-attr]
+        parts.append([(catalog.mechanisms[m].title if m in catalog.mechanisms else m) for m in page.study.mechanisms])  # type: ignore[union-attr]
+    elif page.kind in (Kind.MECHANISM, Kind.SUBSTANCE, Kind.HOME):
+        parts.append(all_meta)
+    return digest(*parts)
+
+
+def _templates_digest(site: Path) -> str:
+    """Hash every template file that may be used (site's own first, then the built-in ones)."""
+    hashed = hashlib.sha1(usedforsecurity=False)
+    for folder in template_folders(site):
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and "static" not in path.relative_to(folder).parts:
+                hashed.update(path.relative_to(folder).as_posix().encode())
+                hashed.update(path.read_bytes())
+    return hashed.hexdigest()
+
+
+def static_files(site: Path) -> dict[str, Path]:
+    """Return static assets: built-in templates/static, then the site's templates/static and static/."""
+    copies: dict[str, Path] = {}
+    for folder in (BUILTIN_TEMPLATES / "static", site / "templates" / "static", site / "static"):
+        if not folder.is_dir():
+            continue
+        for directory, subdirectories, names in os.walk(folder):
+            subdirectories[:] = sorted(d for d in subdirectories if not is_ignored(d))
+            for name in sorted(names):
+                if is_ignored(name):
+                    continue
+                path = Path(directory) / name
+                copies["static/" + path.relative_to(folder).as_posix()] = path
+    return copies
+
+
+def count_pages(files: list[PlannedFile]) -> Counter[str]:
+    return Counter(f.kind for f in files if f.kind)
