@@ -153,3 +153,9 @@ def _build(node: yaml.Node, path: Path_, line_map: dict[Path_, int], first_line:
     if not quoted and node.value in _NULLS:
         return None
     return Scalar(node.value, quoted)
+
+
+def is_draft(document: Document) -> bool:
+    """True when the front matter says `draft: true` (drafts are validated only with --drafts)."""
+    value = document.data.get("draft")
+    return isinstance(value, Scalar) and value.text.lower() == "true"

@@ -8,6 +8,13 @@ from dataclasses import dataclass
 
 import markdown
 import nh3
+from markdown.extensions.attr_list import AttrListExtension
+from markdown.extensions.def_list import DefListExtension
+from markdown.extensions.fenced_code import FencedCodeExtension
+from markdown.extensions.footnotes import FootnoteExtension
+from markdown.extensions.sane_lists import SaneListExtension
+from markdown.extensions.tables import TableExtension
+from markdown.extensions.toc import TocExtension
 
 from .config import RawHtml
 from .markdown_ext import CitationExtension, DocumentContext
@@ -68,18 +75,17 @@ class MarkdownRenderer:
         self.citations = CitationExtension()
         self.raw_html = raw_html
         self.markdown = markdown.Markdown(
+            # instances, not names: naming extensions makes Markdown scan installed entry points
             extensions=[
-                "tables",
-                "footnotes",
-                "attr_list",
-                "def_list",
-                "fenced_code",
-                "abbr",
-                "sane_lists",
-                "toc",
+                TableExtension(),
+                FootnoteExtension(UNIQUE_IDS=False),
+                AttrListExtension(),
+                DefListExtension(),
+                FencedCodeExtension(),
+                SaneListExtension(),
+                TocExtension(permalink=False),
                 self.citations,
             ],
-            extension_configs={"toc": {"permalink": False}, "footnotes": {"UNIQUE_IDS": False}},
             output_format="html",
         )
 

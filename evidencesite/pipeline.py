@@ -7,20 +7,16 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .bibliography import load_bibliographies
-from .catalog import build_catalog
-from .config import load_config
-from .errors import Diagnostic, Diagnostics, SiteError
-from .frontmatter import Document, Scalar
-from .loader import find_content
-from .models import Kind
-from .output_manifest import OutputManifest
-from .render_cache import RenderCache
-from .rendered import render_all
-from .schema import validate_document
-from .site_outputs import SitePlan, count_pages, plan_site
-from .writer import check_output_folder, output_lock, update_output, write_output
+from .build_state import LastBuild, input_fingerprint, load_last_build, output_intact, save_last_build
+from .errors import Diagnostic, Diagnostics, Severity, SiteError
+from .writer import check_output_folder, output_lock
+
+if TYPE_CHECKING:
+    from .site_outputs import SitePlan
+
+BUILTIN_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
 
 @dataclass(frozen=True)
@@ -49,6 +45,31 @@ Progress = Callable[[str], None]
 def build(options: BuildOptions, progress: Progress | None = None) -> BuildResult:
     """Build the site; raise SiteError (with every problem) before writing anything if it has errors."""
     site = options.site.resolve()
+    fingerprint = ""
+    output = (options.output or site / "output").resolve()
+    if options.write and options.use_cache:
+        settings = {
+            "output": str(output),
+            "base_url": options.base_url,
+            "strict": options.strict,
+            "drafts": options.drafts,
+        }
+        fingerprint = input_fingerprint(site, BUILTIN_TEMPLATES, settings)
+        unchanged = _unchanged_build(site, output, fingerprint, options.strict)
+        if unchanged is not None:
+            return unchanged
+    # The stages are imported here, not at the top: a build with nothing to do never loads them.
+    from .bibliography import load_bibliographies
+    from .catalog import build_catalog
+    from .config import load_config
+    from .frontmatter import is_draft
+    from .loader import find_content
+    from .models import Kind
+    from .render_cache import RenderCache
+    from .rendered import render_all
+    from .schema import validate_document
+    from .site_outputs import count_pages, plan_site
+
     diagnostics = Diagnostics(site)
     timings: dict[str, float] = {}
     clock = time.perf_counter()
@@ -97,7 +118,6 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
             planned.produce()  # surfaces template errors exactly as a build would
         diagnostics.raise_if_errors(strict=options.strict)
         return result
-    output = (options.output or site / "output").resolve()
     check_output_folder(output, site)
     try:
         with output_lock(output):
@@ -106,16 +126,36 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
         diagnostics.error(output, 0, f"cannot write output: {exc.strerror or exc}")
         raise SiteError(diagnostics.items) from None
     cache.save()
+    if fingerprint:
+        warnings = [[d.path, d.line, d.column, d.message] for d in diagnostics.items if d.severity is Severity.WARNING]
+        save_last_build(site, LastBuild(fingerprint, str(output), dict(result.counts), warnings))
     result.diagnostics = diagnostics.items
     lap("write")
     result.output = output
     return result
 
 
+def _unchanged_build(site: Path, output: Path, fingerprint: str, strict: bool) -> BuildResult | None:
+    """Return the last build's result when no input changed and the output is intact, else None."""
+    last = load_last_build(site)
+    if last is None or last.fingerprint != fingerprint or last.output != str(output) or (strict and last.warnings):
+        return None
+    if not output_intact(site, output):
+        return None
+    warnings = [
+        Diagnostic(str(p), int(line), int(column), Severity.WARNING, str(message))
+        for p, line, column, message in last.warnings
+    ]
+    return BuildResult(warnings, Counter(last.counts), 0, output=output)
+
+
 def _write(site: Path, output: Path, plan: SitePlan, diagnostics: Diagnostics, options: BuildOptions) -> int:
     """Produce and write what changed (or everything), then record what the output now holds."""
     copy_signatures = {path: _file_signature(source) for path, source in plan.copies.items()}
     signatures = {f.path: f.signature for f in plan.files} | copy_signatures
+    from .output_manifest import OutputManifest
+    from .writer import update_output, write_output
+
     manifest = OutputManifest.load(site, output)
     if options.use_cache and manifest.valid:
         data = {f.path: f.produce() for f in plan.files if not manifest.unchanged(f.path, f.signature)}
@@ -135,9 +175,3 @@ def _write(site: Path, output: Path, plan: SitePlan, diagnostics: Diagnostics, o
 def _file_signature(path: Path) -> str:
     stat = path.stat()
     return f"{path}:{stat.st_size}:{stat.st_mtime_ns}"
-
-
-def is_draft(document: Document) -> bool:
-    """True when the front matter says `draft: true` (drafts are validated only with --drafts)."""
-    value = document.data.get("draft")
-    return isinstance(value, Scalar) and value.text.lower() == "true"

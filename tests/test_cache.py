@@ -139,3 +139,21 @@ def test_unchanged_files_are_not_rewritten(cached_site: Path, run_cli) -> None: 
     changed = sorted(p.relative_to(output).as_posix() for p, mtime in before.items() if p.stat().st_mtime_ns != mtime)
     assert changed == ["static/search-index.js", "studies/smith2020/index.html"]
     assert "built 2 files" in result.out
+
+
+def test_nothing_changed_means_nothing_done_but_any_change_is_seen(cached_site: Path, run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    first = run_cli("build", "--site", cached_site)
+    assert "built 0 files" in first.out
+    for relative, old, new in (
+        ("site_config.yaml", "Test site", "Test site!"),
+        ("content/pages/team.md", "We write.", "We write more."),
+    ):
+        path = cached_site / relative
+        path.write_text(path.read_text().replace(old, new))
+        result = run_cli("build", "--site", cached_site)
+        assert result.code == 0 and "built 0 files" not in result.out
+        assert snapshot(cached_site / "output") == _fresh(cached_site, run_cli, tmp_path)
+    (cached_site / "output" / "index.html").unlink()
+    assert "built 1 files" in run_cli("build", "--site", cached_site).out
+    assert run_cli("build", "--site", cached_site, "--base-url", "https://other.example/").code == 0
+    assert "https://other.example/" in (cached_site / "output" / "sitemap.xml").read_text()

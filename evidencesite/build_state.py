@@ -1,0 +1,78 @@
+"""The inputs of the last successful build, so that a build with nothing changed does no work.
+
+A fingerprint of every input (size and mtime of each source, template and static file, the
+settings, the generator's code, the build options) is saved in `<site>/.cache/` with the summary
+of that build. When the next build finds the same fingerprint and an output folder that still
+holds exactly the files the output manifest records, the output is already correct: we report the
+same summary and warnings and stop, without importing the renderers at all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .output_manifest import OutputManifest
+from .render_cache import CACHE_FOLDER, code_fingerprint
+
+STATE_FILE = "last-build.json"
+STATE_FORMAT = 1
+
+
+def input_fingerprint(site: Path, builtin_templates: Path, options: dict[str, Any]) -> str:
+    """Hash the size and mtime of every input file, the code and the options."""
+    digest = hashlib.sha256(code_fingerprint().encode())
+    digest.update(json.dumps(options, sort_keys=True, default=str).encode())
+    roots = [site / "site_config.yaml", site / "content", site / "templates", site / "static", builtin_templates]
+    for root in roots:
+        if root.is_file():
+            stat = root.stat()
+            digest.update(f"{root}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+            continue
+        for directory, subdirectories, names in os.walk(root):
+            subdirectories.sort()
+            for name in sorted(names):
+                path = os.path.join(directory, name)
+                try:
+                    stat = os.stat(path)
+                except OSError:
+                    continue
+                digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class LastBuild:
+    fingerprint: str
+    output: str
+    counts: dict[str, int]
+    warnings: list[list[Any]]  # [path, line, column, message]
+
+
+def load_last_build(site: Path) -> LastBuild | None:
+    try:
+        data = json.loads((site / CACHE_FOLDER / STATE_FILE).read_text(encoding="utf-8"))
+        if data.get("format") != STATE_FORMAT:
+            return None
+        return LastBuild(str(data["fingerprint"]), str(data["output"]), dict(data["counts"]), list(data["warnings"]))
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
+def save_last_build(site: Path, state: LastBuild) -> None:
+    path = site / CACHE_FOLDER / STATE_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = {"format": STATE_FORMAT, **state.__dict__}
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temporary.write_text(json.dumps(data, sort_keys=True), encoding="utf-8")
+    os.replace(temporary, path)
+
+
+def output_intact(site: Path, output: Path) -> bool:
+    """True when every file the manifest records is on disk with its recorded size and mtime."""
+    manifest = OutputManifest.load(site, output)
+    return manifest.valid and all(manifest.unchanged(path, record[0]) for path, record in manifest.files.items())  # type: ignore[arg-type]
