@@ -139,9 +139,10 @@ def _build(args: argparse.Namespace) -> int:
         use_cache=not args.no_cache,
     )
 
-    def progress(stage: str) -> None:
-        if args.verbose:
-            print(f"  {stage}", file=sys.stderr)
+    def progress(stage: str, elapsed: float) -> None:
+        # a plain progress line once a build takes longer than a second (or always with -v)
+        if args.verbose or (elapsed > 1.0 and not args.quiet):
+            print(f"  {stage} done ({elapsed:.1f} s)", file=sys.stderr, flush=True)
 
     try:
         result = build(options, progress)

@@ -39,7 +39,7 @@ class BuildResult:
     output: Path | None = None
 
 
-Progress = Callable[[str], None]
+Progress = Callable[[str, float], None]  # (stage just finished, seconds since the build started)
 
 
 def build(options: BuildOptions, progress: Progress | None = None) -> BuildResult:
@@ -72,7 +72,7 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
 
     diagnostics = Diagnostics(site)
     timings: dict[str, float] = {}
-    clock = time.perf_counter()
+    started = clock = time.perf_counter()
 
     def lap(stage: str) -> None:
         nonlocal clock
@@ -80,7 +80,7 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
         timings[stage] = now - clock
         clock = now
         if progress:
-            progress(stage)
+            progress(stage, now - started)
 
     config = load_config(site, diagnostics, options.base_url)
     content = find_content(site, diagnostics)
@@ -121,7 +121,7 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
     check_output_folder(output, site)
     try:
         with output_lock(output):
-            result.files_written = _write(site, output, plan, diagnostics, options)
+            result.files_written = _write(site, output, plan, diagnostics, options, lap)
     except OSError as exc:
         diagnostics.error(output, 0, f"cannot write output: {exc.strerror or exc}")
         raise SiteError(diagnostics.items) from None
@@ -149,23 +149,29 @@ def _unchanged_build(site: Path, output: Path, fingerprint: str, strict: bool) -
     return BuildResult(warnings, Counter(last.counts), 0, output=output)
 
 
-def _write(site: Path, output: Path, plan: SitePlan, diagnostics: Diagnostics, options: BuildOptions) -> int:
+def _write(
+    site: Path, output: Path, plan: SitePlan, diagnostics: Diagnostics, options: BuildOptions, lap: Callable[[str], None]
+) -> int:
     """Produce and write what changed (or everything), then record what the output now holds."""
     copy_signatures = {path: _file_signature(source) for path, source in plan.copies.items()}
     signatures = {f.path: f.signature for f in plan.files} | copy_signatures
     from .output_manifest import OutputManifest
+    from .site_outputs import SEARCH_INDEX
     from .writer import update_output, write_output
 
     manifest = OutputManifest.load(site, output)
-    if options.use_cache and manifest.valid:
-        data = {f.path: f.produce() for f in plan.files if not manifest.unchanged(f.path, f.signature)}
+    incremental = options.use_cache and manifest.valid
+    changed = [f for f in plan.files if not (incremental and manifest.unchanged(f.path, f.signature))]
+    data = {f.path: f.produce() for f in changed if f.path != SEARCH_INDEX}
+    lap("templates")
+    data.update({f.path: f.produce() for f in changed if f.path == SEARCH_INDEX})
+    lap("search index")
+    diagnostics.raise_if_errors(strict=options.strict)
+    if incremental:
         copies = {p: source for p, source in plan.copies.items() if not manifest.unchanged(p, copy_signatures[p])}
-        diagnostics.raise_if_errors(strict=options.strict)
         stale = [path for path in manifest.files if path not in signatures]
         written = update_output(output, data, copies, stale)
     else:
-        data = {f.path: f.produce() for f in plan.files}
-        diagnostics.raise_if_errors(strict=options.strict)
         written = write_output(data, output, plan.copies)
     if options.use_cache:  # --no-cache leaves .cache/ alone; a stale manifest stays safe (size and mtime are checked)
         manifest.save(signatures)

@@ -27,6 +27,7 @@ from .search_index import search_index_js
 from .templating import BUILTIN_TEMPLATES, TemplateRenderError, make_environment, render_template, template_folders
 from .views import ViewBuilder
 
+SEARCH_INDEX = "static/search-index.js"
 SECTIONS = ("evidence", "studies", "mechanisms", "substances", "references", "search")
 TEMPLATE_FOR = {
     "home": "home.html",
@@ -124,7 +125,7 @@ def plan_site(
         bodies = digest(
             [(item.output_path, item.page.title, item.page.summary, str(item.body)) for item in rendered], all_meta
         )
-        files.append(PlannedFile("static/search-index.js", bodies, lambda: search_index_js(rendered)))
+        files.append(PlannedFile(SEARCH_INDEX, bodies, lambda: search_index_js(rendered)))
     copies = static_files(site)
     for source, site_path in catalog.assets:
         copies[site_path] = source

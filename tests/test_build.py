@@ -218,3 +218,12 @@ def test_each_page_with_its_css_and_js_stays_under_100_kb(real_site: Path) -> No
         if total >= 100_000:
             over.append(f"{page.relative_to(real_site)}: {total} bytes")
     assert not over
+
+
+def test_verbose_prints_stage_timings_and_quiet_prints_nothing(site, run_cli) -> None:  # type: ignore[no-untyped-def]
+    root = site()
+    verbose = run_cli("build", "--site", root, "-v", "--no-cache")
+    for stage in ("read", "validate", "render", "templates", "search index", "write"):
+        assert re.search(rf"^\s*{stage}:\s+\d+\.\d ms$", verbose.err, re.MULTILINE), stage
+    quiet = run_cli("build", "--site", root, "-q", "--no-cache")
+    assert quiet.code == 0 and quiet.out == "" and quiet.err == ""
