@@ -124,3 +124,28 @@ def test_relative_url_agrees_with_posixpath(from_path: str, to_path: str) -> Non
     expected = posixpath.relpath(to_path, posixpath.dirname(from_path) or ".")
     assert relative_url(from_path, to_path) == expected
     assert posixpath.normpath(posixpath.join(posixpath.dirname(from_path), relative_url(from_path, to_path))) == to_path
+
+
+front_matter_text = st.text(alphabet=st.sampled_from(list("ab <>&\"'/=:;x-script")), min_size=1, max_size=40).filter(
+    lambda t: t.strip()
+)
+
+
+@settings(
+    max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+)
+@given(title=front_matter_text, summary=front_matter_text)
+def test_front_matter_text_is_always_escaped(tmp_path_factory, title: str, summary: str) -> None:  # type: ignore[no-untyped-def]
+
+    from conftest import MINIMAL_FILES, write_site
+    from evidencesite.cli import main
+
+    root = tmp_path_factory.mktemp("escape")
+    page = f"---\ntitle: {json.dumps(title)}\nsummary: {json.dumps(summary)}\n---\nBody.\n"
+    site = write_site(root / "site", {**MINIMAL_FILES, "content/pages/probe.md": page})
+    assert main(["build", "--site", str(site), "-q", "--no-cache"]) == 0
+    html = (site / "output" / "probe" / "index.html").read_text()
+    for text in (title, summary):
+        if "<" in text:  # every '<' from front matter is escaped, in the body, the head and the JSON-LD
+            assert text not in html
+    assert html.count("<script") == 2  # only our JSON-LD block and site.js

@@ -192,3 +192,27 @@ def test_moderate_claim_on_animal_evidence_only_is_warning_then_strict_error(sit
     assert lenient.code == 0 and expected in lenient.err.splitlines()
     strict = run_cli("check", "--site", root, "--strict")
     assert strict.code == 1 and expected.replace("warning:", "error:") in strict.err.splitlines()
+
+
+def test_check_json_format_lists_file_line_column_severity_message(site, run_cli) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    root = site({"content/index.md": "---\ntitle: Home\nsumary: typo\n---\n[@nobody]\n"})
+    result = run_cli("check", "--site", root, "--format", "json")
+    assert result.code == 1
+    records = json.loads(result.out)
+    assert {
+        "file": "content/index.md",
+        "line": 5,
+        "column": 0,
+        "severity": "error",
+        "message": "unknown citation key 'nobody'",
+    } in records
+    assert {
+        "file": "content/index.md",
+        "line": 3,
+        "column": 0,
+        "severity": "warning",
+        "message": "unknown field 'sumary' (did you mean 'summary'?)",
+    } in records
+    assert all(set(r) == {"file", "line", "column", "severity", "message"} for r in records)
