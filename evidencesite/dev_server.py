@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from .build_memo import BuildMemo
 from .errors import Diagnostic, SiteError
 from .templating import BUILTIN_TEMPLATES
 
@@ -251,6 +252,7 @@ class DevServer:
         self.requested_port = port
         self.log = log
         self.state = BuildState()
+        self.memo = BuildMemo()
         self._sources: dict[str, tuple[int, int]] = {}
 
     def rebuild(self) -> bool:
@@ -259,7 +261,7 @@ class DevServer:
 
         started = time.perf_counter()
         try:
-            build(BuildOptions(site=self.site, output=self.output, drafts=self.drafts))
+            build(BuildOptions(site=self.site, output=self.output, drafts=self.drafts, memo=self.memo))
         except SiteError as exc:
             self.state.errors = [d for d in exc.diagnostics if d.severity.value == "error"] or exc.diagnostics
             for diagnostic in exc.diagnostics:

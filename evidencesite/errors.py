@@ -55,15 +55,13 @@ class Diagnostics:
 
     def __init__(self, root: Path) -> None:
         self._root = root
+        self._prefix = str(root).rstrip("/") + "/"
         self.items: list[Diagnostic] = []
 
     def display_path(self, path: Path | str) -> str:
         """Return `path` relative to the site folder when it lies inside it."""
-        path = Path(path)
-        try:
-            return path.relative_to(self._root).as_posix()
-        except ValueError:
-            return str(path)
+        text = str(path)
+        return text[len(self._prefix) :] if text.startswith(self._prefix) else text
 
     def error(self, path: Path | str, line: int, message: str, column: int = 0) -> None:
         self.items.append(Diagnostic(self.display_path(path), line, column, Severity.ERROR, message))

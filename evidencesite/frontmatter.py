@@ -13,10 +13,12 @@ from typing import Any
 
 import yaml
 
-try:  # the C composer is several times faster; fall back where libyaml is missing
-    _Loader: type = yaml.CSafeLoader
+# We only compose nodes and never use YAML's tag resolution (scalars stay text), so the base loader
+# suffices; its C version avoids running the implicit resolvers for every scalar.
+try:
+    _Loader: type = yaml.CBaseLoader
 except AttributeError:  # pragma: no cover - depends on how PyYAML was built
-    _Loader = yaml.SafeLoader
+    _Loader = yaml.BaseLoader
 
 Path_ = tuple[str | int, ...]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,8 +41,14 @@ def is_ignored(name: str) -> bool:
     return name.startswith((".", "#", "~")) or name.endswith(("~", ".swp", ".tmp"))
 
 
-def find_content(site: Path, diagnostics: Diagnostics) -> ContentFiles:
-    """Walk `<site>/content` and return its Markdown documents, bibliography files and assets."""
+def find_content(
+    site: Path, diagnostics: Diagnostics, read: Callable[[Path, Diagnostics], Document | None] | None = None
+) -> ContentFiles:
+    """Walk `<site>/content` and return its Markdown documents, bibliography files and assets.
+
+    `read` replaces read_document (a long-running server passes a memoizing one).
+    """
+    read = read or read_document
     content = site / "content"
     if not content.is_dir():
         diagnostics.error(content, 0, "missing content/ folder")
@@ -75,7 +82,7 @@ def find_content(site: Path, diagnostics: Diagnostics) -> ContentFiles:
                 f"file name '{path.name}' must be lowercase letters, digits and '-' only, ending in .md (it becomes the URL and citation key)",
             )
             continue
-        document = read_document(path, diagnostics)
+        document = read(path, diagnostics)
         if document is not None:
             documents.append(RawDocument(kind, stem, path, document))
     return ContentFiles(tuple(documents), tuple(sorted(bibliographies)), tuple(sorted(assets, key=lambda a: a[1])))

@@ -186,6 +186,9 @@ class Page:
     extra: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
     claims: tuple[Claim, ...] = ()
     study: Study | None = None
+    # hashes of the file's front matter and of the whole file: cheap, stable signatures for incremental builds
+    meta_digest: str = field(default="", compare=False)
+    source_digest: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from .errors import Diagnostic, Diagnostics, Severity, SiteError
 from .writer import check_output_folder, output_lock
 
 if TYPE_CHECKING:
+    from .build_memo import BuildMemo
     from .site_outputs import SitePlan
 
 BUILTIN_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -28,6 +29,7 @@ class BuildOptions:
     drafts: bool = False
     write: bool = True
     use_cache: bool = True
+    memo: BuildMemo | None = field(default=None, compare=False)  # kept by `serve` between builds
 
 
 @dataclass
@@ -63,7 +65,7 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
     from .catalog import build_catalog
     from .config import load_config
     from .frontmatter import is_draft
-    from .loader import find_content
+    from .loader import find_content, read_document
     from .models import Kind
     from .render_cache import RenderCache
     from .rendered import render_all
@@ -83,7 +85,8 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
             progress(stage, now - started)
 
     config = load_config(site, diagnostics, options.base_url)
-    content = find_content(site, diagnostics)
+    content = find_content(site, diagnostics, options.memo.reader(read_document) if options.memo else None)
+    validate = options.memo.validator(validate_document) if options.memo else validate_document
     pages = []
     broken: set[str] = set()
     draft_keys: set[str] = set()
@@ -92,7 +95,7 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
             if raw.kind is Kind.STUDY:
                 draft_keys.add(raw.stem)
             continue
-        page = validate_document(raw, diagnostics)
+        page = validate(raw, diagnostics)
         if page is None:
             broken.add(f"{raw.kind.value}/{raw.stem}" if raw.kind.value else raw.stem)
         else:
@@ -150,7 +153,12 @@ def _unchanged_build(site: Path, output: Path, fingerprint: str, strict: bool) -
 
 
 def _write(
-    site: Path, output: Path, plan: SitePlan, diagnostics: Diagnostics, options: BuildOptions, lap: Callable[[str], None]
+    site: Path,
+    output: Path,
+    plan: SitePlan,
+    diagnostics: Diagnostics,
+    options: BuildOptions,
+    lap: Callable[[str], None],
 ) -> int:
     """Produce and write what changed (or everything), then record what the output now holds."""
     copy_signatures = {path: _file_signature(source) for path, source in plan.copies.items()}

@@ -22,8 +22,9 @@ from .models import Page, Work
 from .reference_format import short_label, year_label
 
 CACHE_FOLDER = ".cache"
-CACHE_FILE = "render-cache.json"
-CACHE_FORMAT = 1
+CACHE_SUBFOLDER = "render"
+CACHE_FORMAT = 2
+SHARD_CHARS = 2  # entries are spread over 256 files by key prefix, so an edit rewrites one small file
 _PACKAGE = Path(__file__).resolve().parent
 
 
@@ -58,11 +59,12 @@ class CachedBody:
 class RenderCache:
     """Entries loaded from disk plus the ones used or added by this build."""
 
-    path: Path | None
+    path: Path | None  # the folder holding the shards
     fingerprint: str
     entries: dict[str, dict[str, Any]] = field(default_factory=dict)
     used: dict[str, dict[str, Any]] = field(default_factory=dict)
     hits: int = 0
+    _shards_on_disk: set[str] = field(default_factory=set)
 
     @classmethod
     def load(cls, site: Path | None) -> RenderCache:
@@ -70,16 +72,28 @@ class RenderCache:
         fingerprint = code_fingerprint()
         if site is None:
             return cls(None, fingerprint)
-        path = site / CACHE_FOLDER / CACHE_FILE
+        path = site / CACHE_FOLDER / CACHE_SUBFOLDER
         cache = cls(path, fingerprint)
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError, UnicodeDecodeError):
+            shard_paths = sorted(path.glob("*.json"))
+        except OSError:
             return cache
-        if isinstance(data, dict) and data.get("format") == CACHE_FORMAT and data.get("code") == fingerprint:
-            entries = data.get("entries")
-            if isinstance(entries, dict):
-                cache.entries = {k: v for k, v in entries.items() if isinstance(k, str) and isinstance(v, dict)}
+        for shard_path in shard_paths:
+            try:
+                data = json.loads(shard_path.read_text(encoding="utf-8"))
+            except (OSError, ValueError, UnicodeDecodeError):
+                continue
+            cache._shards_on_disk.add(shard_path.stem)
+            if isinstance(data, dict) and data.get("format") == CACHE_FORMAT and data.get("code") == fingerprint:
+                entries = data.get("entries")
+                if isinstance(entries, dict):
+                    cache.entries.update(
+                        {
+                            k: v
+                            for k, v in entries.items()
+                            if isinstance(k, str) and k[:SHARD_CHARS] == shard_path.stem and isinstance(v, dict)
+                        }
+                    )
         return cache
 
     def key(self, page: Page, config: SiteConfig, output_path: str) -> str:
@@ -128,13 +142,31 @@ class RenderCache:
         self.used[key] = {"works": dict(works), "links_resolved": dict(links), "body": body.__dict__}
 
     def save(self) -> None:
-        """Write the entries this build used (dropping stale ones), atomically; only if they changed."""
-        if self.path is None or self.used.keys() == self.entries.keys():
+        """Rewrite only the shards whose entries changed (dropping stale entries), each atomically."""
+        if self.path is None:
             return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        data = {"format": CACHE_FORMAT, "code": self.fingerprint, "entries": self.used}
-        temporary = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
-        temporary.write_text(
-            json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")), encoding="utf-8"
-        )
-        os.replace(temporary, self.path)
+        shards: dict[str, dict[str, dict[str, Any]]] = {}
+        for key, entry in self.used.items():
+            shards.setdefault(key[:SHARD_CHARS], {})[key] = entry
+        previous: dict[str, set[str]] = {}
+        for key in self.entries:
+            previous.setdefault(key[:SHARD_CHARS], set()).add(key)
+        self.path.mkdir(parents=True, exist_ok=True)
+        for name in sorted(set(shards) | self._shards_on_disk):
+            entries = shards.get(name, {})
+            if (
+                name in self._shards_on_disk
+                and set(entries) == previous.get(name, set())
+                and all(entries[k] is self.entries.get(k) for k in entries)
+            ):
+                continue
+            target = self.path / f"{name}.json"
+            if not entries:
+                target.unlink(missing_ok=True)
+                continue
+            data = {"format": CACHE_FORMAT, "code": self.fingerprint, "entries": entries}
+            temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+            temporary.write_text(
+                json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")), encoding="utf-8"
+            )
+            os.replace(temporary, target)

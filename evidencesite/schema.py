@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import hashlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -206,7 +207,10 @@ def validate_document(raw: RawDocument, diagnostics: Diagnostics) -> Page | None
     if len(diagnostics.errors) > before:
         return None
     source = Source(diagnostics.display_path(raw.path), 1)
+    meta_digest = hashlib.sha1(document.raw_front_matter.encode(), usedforsecurity=False).hexdigest()
     return Page(
+        meta_digest=meta_digest,
+        source_digest=hashlib.sha1(f"{meta_digest}\0{document.body}".encode(), usedforsecurity=False).hexdigest(),
         kind=raw.kind,
         slug=slug,
         title=title,

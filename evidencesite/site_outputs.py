@@ -141,8 +141,13 @@ def _export(export: Callable[[list[object]], str], work: object) -> bytes:
 
 
 def _meta(page: Page) -> str:
-    """A page's signature without its body: what lists, popovers and cited-by entries show of it."""
-    return digest(replace(page, body=""))
+    """A page's signature without its body: what lists, popovers and cited-by entries show of it.
+
+    The front matter's hash stands for every field; a study's year suffix (2019a) is set from other
+    works, so it is added.
+    """
+    suffix = page.study.work.year_suffix if page.study else ""
+    return f"{page.kind.value}/{page.slug}:{page.meta_digest or digest(replace(page, body=''))}:{suffix}"
 
 
 def _content_signature(
@@ -151,7 +156,14 @@ def _content_signature(
     page = item.page
     cited = [(key, meta.get(key) or digest(catalog.works.get(key))) for key in item.cited]
     # only ordered values: set and dict iteration order may differ between runs and the cache
-    parts: list[object] = [page, str(item.body), item.headings, sorted(item.backlinks.items()), item.claims, cited]
+    parts: list[object] = [
+        _meta(page),
+        page.source_digest,
+        str(item.body),
+        item.headings,
+        sorted(item.backlinks.items()),
+        cited,
+    ]
     if page.kind is Kind.STUDY:
         parts.append(views.cited_by.get(page.slug, []))
         parts.append([(catalog.substances[s].title if s in catalog.substances else s) for s in page.study.substances])  # type: ignore[union-attr]

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from conftest import MINIMAL_FILES, snapshot, write_site
-from evidencesite.render_cache import CACHE_FILE, CACHE_FOLDER
+from evidencesite.render_cache import CACHE_FOLDER, CACHE_SUBFOLDER
 
 EXTRA = {
     "content/studies/jones2019.md": MINIMAL_FILES["content/studies/smith2020.md"]
@@ -24,7 +24,7 @@ EXTRA = {
 def cached_site(tmp_path: Path, run_cli) -> Path:  # type: ignore[no-untyped-def]
     site = write_site(tmp_path / "site", {**MINIMAL_FILES, **EXTRA})
     assert run_cli("build", "--site", site, "-q").code == 0
-    assert (site / CACHE_FOLDER / CACHE_FILE).is_file()
+    assert list((site / CACHE_FOLDER / CACHE_SUBFOLDER).glob("*.json"))
     return site
 
 
@@ -66,22 +66,23 @@ def test_edits_reach_every_dependent_page(
         b"",
         b"\x00\xff not json",
         b"[]",
-        json.dumps({"format": 1, "code": "other", "entries": {}}).encode(),
-        json.dumps({"format": 1, "code": None, "entries": {"x": {"body": 1}}}).encode(),
+        json.dumps({"format": 2, "code": "other", "entries": {}}).encode(),
+        json.dumps({"format": 2, "code": None, "entries": {"x": {"body": 1}}}).encode(),
     ],
 )
 def test_corrupted_or_foreign_cache_is_ignored(cached_site: Path, run_cli, tmp_path: Path, garbage: bytes) -> None:  # type: ignore[no-untyped-def]
-    (cached_site / CACHE_FOLDER / CACHE_FILE).write_bytes(garbage)
+    for shard in (cached_site / CACHE_FOLDER / CACHE_SUBFOLDER).glob("*.json"):
+        shard.write_bytes(garbage)
     assert run_cli("build", "--site", cached_site, "-q").code == 0
     assert snapshot(cached_site / "output") == _fresh(cached_site, run_cli, tmp_path)
 
 
 def test_tampered_entry_with_matching_code_is_not_trusted_blindly(cached_site: Path, run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    cache_path = cached_site / CACHE_FOLDER / CACHE_FILE
-    data = json.loads(cache_path.read_text())
-    for entry in data["entries"].values():
-        entry["body"] = {"html": 42}
-    cache_path.write_text(json.dumps(data))
+    for cache_path in (cached_site / CACHE_FOLDER / CACHE_SUBFOLDER).glob("*.json"):
+        data = json.loads(cache_path.read_text())
+        for entry in data["entries"].values():
+            entry["body"] = {"html": 42}
+        cache_path.write_text(json.dumps(data))
     assert run_cli("build", "--site", cached_site, "-q").code == 0
     assert snapshot(cached_site / "output") == _fresh(cached_site, run_cli, tmp_path)
 

@@ -1,0 +1,69 @@
+"""Parsed and validated documents kept in memory between builds by a long-running process (`serve`).
+
+A file is parsed again only when its size or mtime changed; the problems it produced are reported
+again each build. Owned by the process that builds repeatedly, never shared or global.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import Diagnostic, Diagnostics
+from .frontmatter import Document
+from .loader import RawDocument
+from .models import Page
+
+Stamp = tuple[int, int]
+
+
+def _stamp(path: Path) -> Stamp | None:
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return (stat.st_size, stat.st_mtime_ns)
+
+
+@dataclass
+class BuildMemo:
+    documents: dict[Path, tuple[Stamp, Document | None, list[Diagnostic]]] = field(default_factory=dict)
+    pages: dict[Path, tuple[Document, Page | None, list[Diagnostic]]] = field(default_factory=dict)
+
+    def reader(
+        self, read: Callable[[Path, Diagnostics], Document | None]
+    ) -> Callable[[Path, Diagnostics], Document | None]:
+        """Wrap `read` so unchanged files come from memory."""
+
+        def memo_read(path: Path, diagnostics: Diagnostics) -> Document | None:
+            stamp = _stamp(path)
+            cached = self.documents.get(path)
+            if stamp is not None and cached is not None and cached[0] == stamp:
+                diagnostics.extend(cached[2])
+                return cached[1]
+            before = len(diagnostics.items)
+            document = read(path, diagnostics)
+            if stamp is not None:
+                self.documents[path] = (stamp, document, diagnostics.items[before:])
+            return document
+
+        return memo_read
+
+    def validator(
+        self, validate: Callable[[RawDocument, Diagnostics], Page | None]
+    ) -> Callable[[RawDocument, Diagnostics], Page | None]:
+        """Wrap `validate` so a document read from memory is not validated again."""
+
+        def memo_validate(raw: RawDocument, diagnostics: Diagnostics) -> Page | None:
+            cached = self.pages.get(raw.path)
+            if cached is not None and cached[0] is raw.document:
+                diagnostics.extend(cached[2])
+                return cached[1]
+            before = len(diagnostics.items)
+            page = validate(raw, diagnostics)
+            self.pages[raw.path] = (raw.document, page, diagnostics.items[before:])
+            return page
+
+        return memo_validate
