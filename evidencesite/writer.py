@@ -113,10 +113,16 @@ def write_output(files: Mapping[str, bytes], output: Path, copies: Mapping[str, 
 
 
 def _inside(root: Path, site_path: str) -> Path:
-    target = (root / site_path).resolve()
-    if root.resolve() not in target.parents:
+    """Return root/site_path after checking the path is relative and never climbs ('..')."""
+    parts = site_path.split("/")
+    if (
+        not site_path
+        or site_path.startswith("/")
+        or "\\" in site_path
+        or any(part in ("", ".", "..") for part in parts)
+    ):
         raise OutputError(f"refusing to write {site_path!r}: it would land outside the output folder")
-    return target
+    return root.joinpath(*parts)
 
 
 def _write_one(temporary: Path, previous: Path, site_path: str, data: bytes) -> None:
@@ -158,11 +164,12 @@ def update_output(output: Path, files: Mapping[str, bytes], copies: Mapping[str,
         raise OutputError(f"{output} has no {MARKER} file; refusing to update it in place")
     blocked = {signal.SIGINT, signal.SIGTERM}
     previous = signal.pthread_sigmask(signal.SIG_BLOCK, blocked)
+    root = output.resolve()
     try:
         for site_path, data in sorted(files.items()):
-            _replace_file(output, site_path, data=data)
+            _replace_file(root, site_path, data=data)
         for site_path, source in sorted(copies.items()):
-            _replace_file(output, site_path, source=source)
+            _replace_file(root, site_path, source=source)
         for site_path in sorted(delete):
             target = _inside(output, site_path)
             if target.is_file() or target.is_symlink():
@@ -173,9 +180,11 @@ def update_output(output: Path, files: Mapping[str, bytes], copies: Mapping[str,
     return len(files) + len(copies)
 
 
-def _replace_file(output: Path, site_path: str, data: bytes | None = None, source: Path | None = None) -> None:
-    target = _inside(output, site_path)
+def _replace_file(root: Path, site_path: str, data: bytes | None = None, source: Path | None = None) -> None:
+    target = _inside(root, site_path)
     target.parent.mkdir(parents=True, exist_ok=True)
+    if root not in target.parent.resolve().parents and target.parent.resolve() != root:
+        raise OutputError(f"refusing to write {site_path!r}: a folder on its way is a link out of the output folder")
     temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     if data is not None:
         temporary.write_bytes(data)

@@ -158,3 +158,20 @@ def test_nothing_changed_means_nothing_done_but_any_change_is_seen(cached_site: 
     assert "built 1 files" in run_cli("build", "--site", cached_site).out
     assert run_cli("build", "--site", cached_site, "--base-url", "https://other.example/").code == 0
     assert "https://other.example/" in (cached_site / "output" / "sitemap.xml").read_text()
+
+
+def test_incremental_update_never_follows_a_planted_link_out_of_the_output(
+    cached_site: Path, run_cli, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    studies = cached_site / "output" / "studies" / "smith2020"
+    for child in studies.iterdir():
+        child.unlink()
+    studies.rmdir()
+    studies.symlink_to(outside, target_is_directory=True)
+    note = cached_site / "content" / "studies" / "smith2020.md"
+    note.write_text(note.read_text().replace("Did it work", "Did it really work"))
+    result = run_cli("build", "--site", cached_site)
+    assert result.code == 2 and "link out of the output folder" in result.err
+    assert list(outside.iterdir()) == []
