@@ -216,7 +216,12 @@ def test_busy_port_moves_to_the_next_free_one(tmp_path: Path) -> None:
                 assert wait_for(lambda: f"port {busy} is busy; using" in (tmp_path / "serve.log").read_text(), 30)
             finally:
                 process.send_signal(signal.SIGINT)
-                process.wait(timeout=15)
+                try:
+                    process.wait(timeout=15)
+                finally:
+                    if process.poll() is None:
+                        process.kill()
+                        process.wait()
 
 
 def _open(port: int) -> bool:
