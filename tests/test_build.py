@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import snapshot
+from conftest import REPO, snapshot
 from evidencesite.link_checker import check_links
 from evidencesite.writer import MARKER
 
@@ -227,3 +227,36 @@ def test_verbose_prints_stage_timings_and_quiet_prints_nothing(site, run_cli) ->
         assert re.search(rf"^\s*{stage}:\s+\d+\.\d ms$", verbose.err, re.MULTILINE), stage
     quiet = run_cli("build", "--site", root, "-q", "--no-cache")
     assert quiet.code == 0 and quiet.out == "" and quiet.err == ""
+
+
+def test_real_site_bibtex_export_round_trips_and_no_scholar_tags(real_site: Path) -> None:
+    from evidencesite.bibliography import parse_bibtex
+    from evidencesite.errors import Diagnostics
+
+    diagnostics = Diagnostics(real_site)
+    exported = {
+        w.key: w
+        for w in parse_bibtex(
+            (real_site / "references" / "references.bib").read_text(), real_site / "r.bib", diagnostics
+        )
+    }
+    assert not diagnostics.items
+    note = (REPO / "content" / "studies" / "das2019.md").read_text()
+    das = exported["das2019"]
+    assert das.title in note and das.doi == "10.1038/s41467-019-13162-w" and das.pmid == "31772157"
+    assert [p.family for p in das.authors][:3] == ["Das", "Gale", "Walsh"]
+    assert len(exported) > 90
+    for page in real_site.rglob("*.html"):
+        assert 'name="citation_' not in page.read_text(encoding="utf-8"), page
+
+
+def test_raw_html_is_sanitised_unless_the_site_opts_in(site, run_cli) -> None:  # type: ignore[no-untyped-def]
+    page = '---\ntitle: Raw\n---\n<p onclick="steal()">Hi <script>alert(1)</script><a href="javascript:alert(2)">x</a> <b>bold</b></p>\n'
+    root = site({"content/pages/raw.md": page})
+    assert run_cli("build", "--site", root, "-q").code == 0
+    html = (root / "output" / "raw" / "index.html").read_text()
+    assert "alert(" not in html and "onclick" not in html and "javascript:" not in html and "<b>bold</b>" in html
+    config = (root / "site_config.yaml").read_text() + "raw_html: allow\n"
+    (root / "site_config.yaml").write_text(config)
+    assert run_cli("build", "--site", root, "-q").code == 0
+    assert "<script>alert(1)</script>" in (root / "output" / "raw" / "index.html").read_text()

@@ -68,3 +68,57 @@ def test_snapshot_is_current_with_the_dossiers() -> None:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     assert module.extract(research) == SNAPSHOT, "run: python tools/snapshot_dossier.py"
+
+
+STUDY_SECTIONS = [
+    "Question",
+    "Design and participants",
+    "Intervention",
+    "Main findings",
+    "Limitations",
+    "What it means for the mechanisms",
+]
+MECHANISM_SECTIONS = [
+    "The idea in plain language",
+    "The biology",
+    "Human evidence",
+    "Animal evidence",
+    "Open questions",
+]
+
+
+def _headings(path: Path) -> list[str]:
+    body = split_front_matter(path.read_text(encoding="utf-8")).body
+    return [line[3:].strip() for line in body.splitlines() if line.startswith("## ")]
+
+
+@pytest.mark.parametrize("path", STUDIES, ids=[p.stem for p in STUDIES])
+def test_study_note_has_the_six_sections_in_order(path: Path) -> None:
+    assert _headings(path) == STUDY_SECTIONS
+
+
+MECHANISMS = sorted((REPO / "content" / "mechanisms").glob("*.md"))
+
+
+@pytest.mark.parametrize("path", MECHANISMS, ids=[p.stem for p in MECHANISMS])
+def test_mechanism_page_has_its_sections_and_graded_claims(path: Path) -> None:
+    assert _headings(path) == MECHANISM_SECTIONS
+    claims = split_front_matter(path.read_text(encoding="utf-8")).data["claims"]
+    assert claims and all(claim["strength"].text in ("moderate", "weak", "speculative") for claim in claims)
+
+
+def test_the_six_mechanisms_of_the_review_are_all_there() -> None:
+    assert {p.stem for p in MECHANISMS} == {
+        "neuroplasticity",
+        "network-disruption",
+        "depressive-symptoms",
+        "reconsolidation",
+        "mystical-experience",
+        "psychotherapy-enhancement",
+    }
+
+
+def test_home_page_says_larger_trials_are_needed_and_is_not_medical_advice() -> None:
+    text = (REPO / "content" / "index.md").read_text(encoding="utf-8").lower()
+    assert "larger, well-controlled trials are still needed" in text
+    assert "not medical advice" in text
