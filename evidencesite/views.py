@@ -156,21 +156,6 @@ class ViewBuilder:
         text = json.dumps(data, ensure_ascii=False, sort_keys=True, indent=None)
         return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
 
-    def _work_ld(self, work: Work) -> dict[str, Any]:
-        data: dict[str, Any] = {"@type": "ScholarlyArticle", "name": work.title}
-        if work.year:
-            data["datePublished"] = str(work.year)
-        if work.doi:
-            data["identifier"] = f"https://doi.org/{work.doi}"
-            data["sameAs"] = f"https://doi.org/{work.doi}"
-        if work.authors:
-            data["author"] = [
-                {"@type": "Person" if not a.literal else "Organization", "name": a.display} for a in work.authors
-            ]
-        if work.container:
-            data["isPartOf"] = {"@type": "Periodical", "name": work.container}
-        return data
-
     def _citation_ld(self, work: Work) -> dict[str, Any]:
         """A compact citation entry: name, year and DOI (the full record is on the study page)."""
         data: dict[str, Any] = {"@type": "ScholarlyArticle", "name": work.title}
@@ -178,6 +163,19 @@ class ViewBuilder:
             data["datePublished"] = str(work.year)
         if work.doi:
             data["sameAs"] = f"https://doi.org/{work.doi}"
+        return data
+
+    def _work_ld(self, work: Work) -> dict[str, Any]:
+        """The full record of the work a study page is about: the citation entry plus authors and journal."""
+        data = self._citation_ld(work)
+        if work.doi:
+            data["identifier"] = f"https://doi.org/{work.doi}"
+        if work.authors:
+            data["author"] = [
+                {"@type": "Person" if not a.literal else "Organization", "name": a.display} for a in work.authors
+            ]
+        if work.container:
+            data["isPartOf"] = {"@type": "Periodical", "name": work.container}
         return data
 
     def content_page(self, item: RenderedPage) -> dict[str, Any]:
