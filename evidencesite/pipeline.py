@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -165,22 +165,31 @@ def _write(
     signatures = {f.path: f.signature for f in plan.files} | copy_signatures
     from .output_manifest import OutputManifest
     from .site_outputs import SEARCH_INDEX
-    from .writer import update_output, write_output
+    from .writer import discard_stage, merge_in, stage_output, swap_in
 
     manifest = OutputManifest.load(site, output)
     incremental = options.use_cache and manifest.valid
     changed = [f for f in plan.files if not (incremental and manifest.unchanged(f.path, f.signature))]
-    data = {f.path: f.produce() for f in changed if f.path != SEARCH_INDEX}
-    lap("templates")
-    data.update({f.path: f.produce() for f in changed if f.path == SEARCH_INDEX})
-    lap("search index")
-    diagnostics.raise_if_errors(strict=options.strict)
+    copies = {p: s for p, s in plan.copies.items() if not (incremental and manifest.unchanged(p, copy_signatures[p]))}
+
+    def produced() -> Iterator[tuple[str, Callable[[], bytes]]]:
+        # pages are written to the staging folder as they are rendered: memory stays flat
+        yield from ((f.path, f.produce) for f in changed if f.path != SEARCH_INDEX)
+        lap("templates")
+        yield from ((f.path, f.produce) for f in changed if f.path == SEARCH_INDEX)
+        lap("search index")
+
+    stage = stage_output(output, produced(), copies, link_unchanged=not incremental)
+    try:
+        diagnostics.raise_if_errors(strict=options.strict)
+    except SiteError:
+        discard_stage(stage)
+        raise
     if incremental:
-        copies = {p: source for p, source in plan.copies.items() if not manifest.unchanged(p, copy_signatures[p])}
-        stale = [path for path in manifest.files if path not in signatures]
-        written = update_output(output, data, copies, stale)
+        merge_in(stage, output, [path for path in manifest.files if path not in signatures])
     else:
-        written = write_output(data, output, plan.copies)
+        swap_in(stage, output)
+    written = len(changed) + len(copies)
     if options.use_cache:  # --no-cache leaves .cache/ alone; a stale manifest stays safe (size and mtime are checked)
         manifest.save(signatures)
     return written

@@ -13,7 +13,7 @@ import os
 import shutil
 import signal
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 
 MARKER = ".evidencesite-output"
@@ -87,29 +87,83 @@ def remove_stale_temporaries(output: Path) -> None:
             shutil.rmtree(candidate, ignore_errors=True)
 
 
-def write_output(files: Mapping[str, bytes], output: Path, copies: Mapping[str, Path] | None = None) -> int:
-    """Write `files` (site path -> bytes) and `copies` (site path -> source file) as the new output.
+def stage_output(
+    output: Path,
+    files: Iterable[tuple[str, Callable[[], bytes]]],
+    copies: Mapping[str, Path],
+    link_unchanged: bool = True,
+) -> Path:
+    """Write each file as soon as it is produced into a new folder beside `output`; return that folder.
 
-    Returns the number of files written. Unchanged files are hard-linked from the previous output
-    where possible, so their timestamps survive and deploy tools upload only what changed.
+    Nothing in `output` changes. Files identical to the previous output's are hard-linked, so their
+    timestamps survive and deploy tools upload only what changed. On any failure the folder is removed.
     """
-    copies = copies or {}
     remove_stale_temporaries(output)
-    temporary = output.parent / f"{TEMP_PREFIX}{output.name}-{os.getpid()}"
-    temporary.mkdir(parents=True)
+    stage = output.parent / f"{TEMP_PREFIX}{output.name}-{os.getpid()}"
+    stage.mkdir(parents=True)
     try:
-        (temporary / MARKER).write_bytes(MARKER_TEXT)
-        for site_path, data in sorted(files.items()):
-            _write_one(temporary, output, site_path, data)
+        (stage / MARKER).write_bytes(MARKER_TEXT)
+        for site_path, produce in files:
+            _write_one(stage, output if link_unchanged else None, site_path, produce())
         for site_path, source in sorted(copies.items()):
-            target = _inside(temporary, site_path)
+            target = _inside(stage, site_path)
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(source, target)
-        _swap(temporary, output)
     except BaseException:
-        shutil.rmtree(temporary, ignore_errors=True)
+        discard_stage(stage)
         raise
-    return len(files) + len(copies)
+    return stage
+
+
+def discard_stage(stage: Path) -> None:
+    """Remove a staging folder of ours (recognised by its marker)."""
+    if (stage / MARKER).is_file() or not any(stage.iterdir()):
+        shutil.rmtree(stage, ignore_errors=True)
+
+
+def swap_in(stage: Path, output: Path) -> None:
+    """Make the staged folder the output (a clean build): two renames, then delete the old folder."""
+    try:
+        _swap(stage, output)
+    except BaseException:
+        discard_stage(stage)
+        raise
+
+
+def merge_in(stage: Path, output: Path, delete: list[str]) -> None:
+    """Move the staged files into an output folder of ours and delete dropped ones (an incremental build).
+
+    Each file is replaced atomically (rename within the file system), and SIGINT/SIGTERM are held
+    back until the merge is complete, so an interrupted build never leaves a half-updated site.
+    """
+    if not (output / MARKER).is_file():
+        discard_stage(stage)
+        raise OutputError(f"{output} has no {MARKER} file; refusing to update it in place")
+    root = output.resolve()
+    blocked = {signal.SIGINT, signal.SIGTERM}
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, blocked)
+    try:
+        for directory, _, names in os.walk(stage):
+            for name in sorted(names):
+                staged = Path(directory) / name
+                site_path = staged.relative_to(stage).as_posix()
+                if site_path == MARKER:
+                    continue
+                target = _inside(root, site_path)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                if target.parent.resolve() != root and root not in target.parent.resolve().parents:
+                    raise OutputError(
+                        f"refusing to write {site_path!r}: a folder on its way is a link out of the output folder"
+                    )
+                os.replace(staged, target)
+        for site_path in sorted(delete):
+            target = _inside(root, site_path)
+            if target.is_file() or target.is_symlink():
+                target.unlink()
+            _remove_empty_parents(root, target.parent)
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+        discard_stage(stage)
 
 
 def _inside(root: Path, site_path: str) -> Path:
@@ -125,16 +179,17 @@ def _inside(root: Path, site_path: str) -> Path:
     return root.joinpath(*parts)
 
 
-def _write_one(temporary: Path, previous: Path, site_path: str, data: bytes) -> None:
-    target = _inside(temporary, site_path)
+def _write_one(stage: Path, previous: Path | None, site_path: str, data: bytes) -> None:
+    target = _inside(stage, site_path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    old = previous / site_path
-    try:
-        if old.is_file() and not old.is_symlink() and old.stat().st_size == len(data) and old.read_bytes() == data:
-            os.link(old, target)
-            return
-    except OSError:
-        pass
+    if previous is not None:
+        old = previous / site_path
+        try:
+            if old.is_file() and not old.is_symlink() and old.stat().st_size == len(data) and old.read_bytes() == data:
+                os.link(old, target)
+                return
+        except OSError:
+            pass
     target.write_bytes(data)
 
 
@@ -152,46 +207,6 @@ def _swap(temporary: Path, output: Path) -> None:
         raise
     if (old / MARKER).is_file():
         shutil.rmtree(old, ignore_errors=True)
-
-
-def update_output(output: Path, files: Mapping[str, bytes], copies: Mapping[str, Path], delete: list[str]) -> int:
-    """Update an output folder of ours in place: replace changed files, delete dropped ones.
-
-    Each file is replaced atomically (write beside, then rename), and SIGINT/SIGTERM are held
-    back until the update is complete, so an interrupted build never leaves a half-updated site.
-    """
-    if not (output / MARKER).is_file():
-        raise OutputError(f"{output} has no {MARKER} file; refusing to update it in place")
-    blocked = {signal.SIGINT, signal.SIGTERM}
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, blocked)
-    root = output.resolve()
-    try:
-        for site_path, data in sorted(files.items()):
-            _replace_file(root, site_path, data=data)
-        for site_path, source in sorted(copies.items()):
-            _replace_file(root, site_path, source=source)
-        for site_path in sorted(delete):
-            target = _inside(output, site_path)
-            if target.is_file() or target.is_symlink():
-                target.unlink()
-            _remove_empty_parents(output, target.parent)
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
-    return len(files) + len(copies)
-
-
-def _replace_file(root: Path, site_path: str, data: bytes | None = None, source: Path | None = None) -> None:
-    target = _inside(root, site_path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    if root not in target.parent.resolve().parents and target.parent.resolve() != root:
-        raise OutputError(f"refusing to write {site_path!r}: a folder on its way is a link out of the output folder")
-    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    if data is not None:
-        temporary.write_bytes(data)
-    else:
-        assert source is not None
-        shutil.copyfile(source, temporary)
-    os.replace(temporary, target)
 
 
 def _remove_empty_parents(output: Path, folder: Path) -> None:
