@@ -31,6 +31,15 @@ def _stamp(path: Path) -> Stamp | None:
 class BuildMemo:
     documents: dict[Path, tuple[Stamp, Document | None, list[Diagnostic]]] = field(default_factory=dict)
     pages: dict[Path, tuple[Document, Page | None, list[Diagnostic]]] = field(default_factory=dict)
+    templates: object | None = None  # a templating.MemoryBytecodeCache, made on first use
+    render_cache: object | None = None  # the render_cache.RenderCache of the previous build
+
+    def bytecode_cache(self) -> object:
+        if self.templates is None:
+            from .templating import MemoryBytecodeCache
+
+            self.templates = MemoryBytecodeCache()
+        return self.templates
 
     def reader(
         self, read: Callable[[Path, Diagnostics], Document | None]

@@ -109,11 +109,13 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
         pages, works, diagnostics, options.drafts, content.assets, frozenset(broken), frozenset(draft_keys)
     )
     lap("validate")
-    cache = RenderCache.load(site if options.use_cache and options.write else None)
+    cache = _render_cache(site, options, RenderCache)
     rendered = render_all(catalog, config, diagnostics, site, cache)
     # Templates assume consistent content: with content errors they would only add noise.
     diagnostics.raise_if_errors()
-    plan = plan_site(site, config, catalog, rendered, diagnostics)
+    plan = plan_site(
+        site, config, catalog, rendered, diagnostics, options.memo.bytecode_cache() if options.memo else None
+    )
     lap("render")
     result = BuildResult(diagnostics.items, count_pages(plan.files), timings=timings)
     if not options.write:
@@ -136,6 +138,22 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
     lap("write")
     result.output = output
     return result
+
+
+def _render_cache(site: Path, options: BuildOptions, cache_type: type) -> object:
+    """Return this build's render cache: the previous build's when a long-running process keeps one."""
+    if not (options.use_cache and options.write):
+        return cache_type.load(None)
+    memo = options.memo
+    if memo is not None and memo.render_cache is not None:
+        previous = memo.render_cache
+        cache = cache_type(previous.path, previous.fingerprint, {**previous.entries, **previous.used})
+        cache._shards_on_disk = previous._shards_on_disk | {key[:2] for key in previous.used}
+    else:
+        cache = cache_type.load(site)
+    if memo is not None:
+        memo.render_cache = cache
+    return cache
 
 
 def _unchanged_build(site: Path, output: Path, fingerprint: str, strict: bool) -> BuildResult | None:

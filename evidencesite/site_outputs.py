@@ -66,10 +66,15 @@ class SitePlan:
 
 
 def plan_site(
-    site: Path, config: SiteConfig, catalog: Catalog, rendered: list[RenderedPage], diagnostics: Diagnostics
+    site: Path,
+    config: SiteConfig,
+    catalog: Catalog,
+    rendered: list[RenderedPage],
+    diagnostics: Diagnostics,
+    bytecode_cache: object | None = None,
 ) -> SitePlan:
     """Return every output file with its signature; template errors are reported when produced."""
-    environment = make_environment(site)
+    environment = make_environment(site, bytecode_cache)  # type: ignore[arg-type]
     matrix = build_matrix(catalog)
     views = ViewBuilder(config, catalog, rendered, matrix, config.search)
     code = code_fingerprint()
@@ -77,6 +82,8 @@ def plan_site(
     meta = {key: _meta(page) for key, page in catalog.studies.items()}
     all_meta = digest(sorted(meta.items()), [_meta(p) for p in catalog.all_pages() if p.kind is not Kind.STUDY])
     cited_by = digest(sorted((key, places) for key, places in views.cited_by.items()))
+    # a study's work is fully described by its note's front matter; the few bibliography works are hashed whole
+    work_meta = {key: meta.get(key) or digest(work) for key, work in catalog.works.items()}
     files: list[PlannedFile] = []
 
     def page_file(
@@ -94,7 +101,7 @@ def plan_site(
     for item in rendered:
         page = item.page
         kind = page.kind.value or "home"
-        signature = _content_signature(item, catalog, views, meta, all_meta)
+        signature = _content_signature(item, catalog, views, work_meta, all_meta)
         files.append(page_file(item.output_path, TEMPLATE_FOR[kind], _bind(views.content_page, item), signature, kind))
     for section in SECTIONS:
         if section == "search" and not config.search:
@@ -107,13 +114,13 @@ def plan_site(
         )
     files.append(page_file("404.html", "404.html", views.not_found, "", "index"))
     works = sorted(catalog.works.values(), key=lambda w: w.key)
-    works_digest = digest(works)
+    works_digest = digest(code, sorted(work_meta.items()))
     files.append(PlannedFile("references/references.bib", works_digest, lambda: to_bibtex(works).encode()))
     files.append(PlannedFile("references/references.ris", works_digest, lambda: to_ris(works).encode()))
     files.append(PlannedFile("references/references.json", works_digest, lambda: to_csl_json(works).encode()))
     for key in sorted(catalog.studies):
         work = catalog.works[key]
-        signature = digest(code, work)
+        signature = digest(code, work_meta[key])
         files.append(PlannedFile(f"studies/{key}/{key}.bib", signature, _bind(_export, to_bibtex, work)))
         files.append(PlannedFile(f"studies/{key}/{key}.ris", signature, _bind(_export, to_ris, work)))
         files.append(PlannedFile(f"studies/{key}/{key}.json", signature, _bind(_export, to_csl_json, work)))
@@ -151,10 +158,10 @@ def _meta(page: Page) -> str:
 
 
 def _content_signature(
-    item: RenderedPage, catalog: Catalog, views: ViewBuilder, meta: dict[str, str], all_meta: str
+    item: RenderedPage, catalog: Catalog, views: ViewBuilder, work_meta: dict[str, str], all_meta: str
 ) -> str:
     page = item.page
-    cited = [(key, meta.get(key) or digest(catalog.works.get(key))) for key in item.cited]
+    cited = [(key, work_meta.get(key)) for key in item.cited]
     # only ordered values: set and dict iteration order may differ between runs and the cache
     parts: list[object] = [
         _meta(page),

@@ -34,9 +34,25 @@ def template_folders(site: Path) -> list[Path]:
     return folders
 
 
-def make_environment(site: Path) -> jinja2.Environment:
+class MemoryBytecodeCache(jinja2.BytecodeCache):
+    """Compiled templates kept in memory by a long-running process (serve); keyed by the source's checksum."""
+
+    def __init__(self) -> None:
+        self._buckets: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        data = self._buckets.get(bucket.key)
+        if data is not None:
+            bucket.bytecode_from_string(data)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self._buckets[bucket.key] = bucket.bytecode_to_string()
+
+
+def make_environment(site: Path, bytecode_cache: jinja2.BytecodeCache | None = None) -> jinja2.Environment:
     """Return the build's Jinja environment: autoescaping on, undefined variables are errors."""
     environment = jinja2.Environment(
+        bytecode_cache=bytecode_cache,
         loader=jinja2.FileSystemLoader([str(f) for f in template_folders(site)]),
         autoescape=jinja2.select_autoescape(["html", "xml", "svg"], default_for_string=True),
         undefined=jinja2.StrictUndefined,
