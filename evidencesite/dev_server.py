@@ -278,6 +278,18 @@ class DevServer:
         from livereload.handlers import LiveReloadHandler, LiveReloadJSHandler
         from tornado import ioloop, web, wsgi
 
+        # Ctrl-C / SIGTERM only set a flag until the loop runs, then stop it: a signal arriving during the
+        # first build is never lost, and it never interrupts a build half-way.
+        stop_requested: list[bool] = []
+        running: list[ioloop.IOLoop] = []
+
+        def stop(*_: object) -> None:
+            stop_requested.append(True)
+            if running:
+                running[0].add_callback_from_signal(running[0].stop)
+
+        signal.signal(signal.SIGINT, stop)
+        signal.signal(signal.SIGTERM, stop)
         sockets, port = bind_socket(self.host, self.requested_port)
         if port != self.requested_port:
             self.log(f"port {self.requested_port} is busy; using {port}")
@@ -325,15 +337,12 @@ class DevServer:
         watcher = ioloop.PeriodicCallback(poll, POLL_SECONDS * 1000)
         watcher.start()
 
-        def stop(*_: object) -> None:
-            loop.add_callback_from_signal(loop.stop)
-
-        signal.signal(signal.SIGINT, stop)
-        signal.signal(signal.SIGTERM, stop)
         shown = "localhost" if self.host in ("127.0.0.1", "::1") else self.host
         self.log(f"serving {self.output} at http://{shown}:{port}/ (Ctrl-C to stop)")
+        running.append(loop)
         try:
-            loop.start()
+            if not stop_requested:
+                loop.start()
         finally:
             watcher.stop()
             server.stop()
