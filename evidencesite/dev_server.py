@@ -42,7 +42,6 @@ class BuildState:
     """The outcome of the latest build: problems to show instead of pages, or none."""
 
     errors: list[Diagnostic] = field(default_factory=list)
-    generation: int = 0
 
 
 @dataclass(frozen=True)
@@ -269,7 +268,6 @@ class DevServer:
             self.log(f"build failed ({len(self.state.errors)} error(s)); the browser shows them until they are fixed")
             return False
         self.state.errors = []
-        self.state.generation += 1
         self.log(f"rebuilt in {time.perf_counter() - started:.2f} s")
         return True
 

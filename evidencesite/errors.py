@@ -54,7 +54,6 @@ class Diagnostics:
     """Collects diagnostics for one build; a stage calls `raise_if_errors` at its end."""
 
     def __init__(self, root: Path) -> None:
-        self._root = root
         self._prefix = str(root).rstrip("/") + "/"
         self.items: list[Diagnostic] = []
 

@@ -16,7 +16,6 @@ from .models import Kind
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 SECTIONS = {kind.value: kind for kind in Kind if kind is not Kind.HOME}
 BIBLIOGRAPHY_FILES = ("references.bib", "references.json")
-MAX_NESTING = 100
 
 
 @dataclass(frozen=True)

@@ -63,7 +63,6 @@ class RenderCache:
     fingerprint: str
     entries: dict[str, dict[str, Any]] = field(default_factory=dict)
     used: dict[str, dict[str, Any]] = field(default_factory=dict)
-    hits: int = 0
     _shards_on_disk: set[str] = field(default_factory=set)
 
     @classmethod
@@ -131,7 +130,6 @@ class RenderCache:
         if not isinstance(body.html, str) or not isinstance(body.cited, list):
             return None
         self.used[key] = entry
-        self.hits += 1
         return body
 
     def store(

@@ -5,7 +5,6 @@ from __future__ import annotations
 import enum
 import hashlib
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -427,6 +426,3 @@ def _evidence(reader: _Reader, value: Any, path: tuple[str | int, ...]) -> tuple
             continue
         refs.append(EvidenceRef(key, role, source))
     return tuple(refs) if ok else None
-
-
-Validator = Callable[[RawDocument, Diagnostics], "Page | None"]

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import traceback
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import jinja2
-from markupsafe import Markup
 
-from .errors import Diagnostics
 from .urls import relative_url
 
 BUILTIN_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -116,14 +113,3 @@ def _innermost_template(tb: Any, environment: jinja2.Environment) -> tuple[str, 
         if any(filename.startswith(folder) for folder in folders):
             found = (filename, line)
     return found
-
-
-def report_template_problem(problem: TemplateRenderError, diagnostics: Diagnostics) -> None:
-    diagnostics.error(problem.path, problem.line, problem.message)
-
-
-Renderer = Callable[[str, dict[str, Any]], str]
-
-
-def markup(html: str) -> Markup:
-    return Markup(html)

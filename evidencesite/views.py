@@ -12,7 +12,7 @@ from markupsafe import Markup
 from .catalog import Catalog
 from .config import CitationStyle, SiteConfig
 from .evidence import Matrix, find_gaps, timeline_svg
-from .models import Design, Kind, Page, Role, Strength, Study, Work
+from .models import Design, Kind, Page, Strength, Study, Work
 from .reference_format import format_authors, format_reference, letters, plain_reference, short_label, year_label
 from .rendered import RenderedPage
 from .urls import folder_url, page_path, relative_url, section_path
@@ -317,10 +317,3 @@ DESIGN_GROUP_TITLES.update(
         Design.SECONDARY_ANALYSIS: "Secondary analyses",
     }
 )
-
-ROLE_LABELS = {
-    Role.SUPPORTS: "supports",
-    Role.CONTRADICTS: "contradicts",
-    Role.NULL: "null result",
-    Role.CONTEXT: "context",
-}
