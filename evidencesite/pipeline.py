@@ -85,7 +85,18 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
             progress(stage, now - started)
 
     config = load_config(site, diagnostics, options.base_url)
-    content = find_content(site, diagnostics, options.memo.reader(read_document) if options.memo else None)
+    documents = None
+    if options.memo is not None:
+        reader = options.memo.reader(read_document)
+    elif options.use_cache and options.write:
+        from .document_cache import DocumentCache
+        from .render_cache import code_fingerprint
+
+        documents = DocumentCache.load(site, code_fingerprint())
+        reader = documents.reader(read_document)
+    else:
+        reader = read_document
+    content = find_content(site, diagnostics, reader)
     validate = options.memo.validator(validate_document) if options.memo else validate_document
     pages = []
     broken: set[str] = set()
@@ -131,6 +142,8 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
         diagnostics.error(output, 0, f"cannot write output: {exc.strerror or exc}")
         raise SiteError(diagnostics.items) from None
     cache.save()
+    if documents is not None:
+        documents.save()
     if fingerprint:
         warnings = [[d.path, d.line, d.column, d.message] for d in diagnostics.items if d.severity is Severity.WARNING]
         save_last_build(site, LastBuild(fingerprint, str(output), dict(result.counts), warnings))

@@ -73,6 +73,8 @@ def test_edits_reach_every_dependent_page(
 def test_corrupted_or_foreign_cache_is_ignored(cached_site: Path, run_cli, tmp_path: Path, garbage: bytes) -> None:  # type: ignore[no-untyped-def]
     for shard in (cached_site / CACHE_FOLDER / CACHE_SUBFOLDER).glob("*.json"):
         shard.write_bytes(garbage)
+    for record in ("documents.json", "output-manifest.json", "last-build.json"):
+        (cached_site / CACHE_FOLDER / record).write_bytes(garbage)
     assert run_cli("build", "--site", cached_site, "-q").code == 0
     assert snapshot(cached_site / "output") == _fresh(cached_site, run_cli, tmp_path)
 
@@ -83,6 +85,12 @@ def test_tampered_entry_with_matching_code_is_not_trusted_blindly(cached_site: P
         for entry in data["entries"].values():
             entry["body"] = {"html": 42}
         cache_path.write_text(json.dumps(data))
+    documents = cached_site / CACHE_FOLDER / "documents.json"
+    data = json.loads(documents.read_text())
+    for entry in data["files"].values():
+        entry[2] = {"data": {"s": 1}}
+    documents.write_text(json.dumps(data))
+    (cached_site / CACHE_FOLDER / "last-build.json").unlink()  # no shortcut: every layer is read back
     assert run_cli("build", "--site", cached_site, "-q").code == 0
     assert snapshot(cached_site / "output") == _fresh(cached_site, run_cli, tmp_path)
 
