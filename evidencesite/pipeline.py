@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -195,25 +195,27 @@ def _write(
     copy_signatures = {path: _file_signature(source) for path, source in plan.copies.items()}
     signatures = {f.path: f.signature for f in plan.files} | copy_signatures
     from .output_manifest import OutputManifest
+    from .output_pool import produce_into_stage
     from .site_outputs import SEARCH_INDEX
-    from .writer import discard_stage, merge_in, stage_output, swap_in
+    from .writer import copy_into_stage, discard_stage, merge_in, new_stage, swap_in, write_staged
 
     manifest = OutputManifest.load(site, output)
     incremental = options.use_cache and manifest.valid
     changed = [f for f in plan.files if not (incremental and manifest.unchanged(f.path, f.signature))]
     copies = {p: s for p, s in plan.copies.items() if not (incremental and manifest.unchanged(p, copy_signatures[p]))}
-
-    def produced() -> Iterator[tuple[str, Callable[[], bytes]]]:
-        # pages are written to the staging folder as they are rendered: memory stays flat
-        yield from ((f.path, f.produce) for f in changed if f.path != SEARCH_INDEX)
-        lap("templates")
-        yield from ((f.path, f.produce) for f in changed if f.path == SEARCH_INDEX)
-        lap("search index")
-
-    stage = stage_output(output, produced(), copies, link_unchanged=not incremental)
+    previous = None if incremental else output  # a clean build hard-links files identical to the old output's
+    stage = new_stage(output)
     try:
+        # pages are written to the staging folder as they are rendered: memory stays flat
+        produce_into_stage(stage, previous, [f for f in changed if f.path != SEARCH_INDEX], diagnostics)
+        lap("templates")
+        for planned in changed:
+            if planned.path == SEARCH_INDEX:
+                write_staged(stage, previous, planned.path, planned.produce())
+        lap("search index")
+        copy_into_stage(stage, copies)
         diagnostics.raise_if_errors(strict=options.strict)
-    except SiteError:
+    except BaseException:
         discard_stage(stage)
         raise
     if incremental:

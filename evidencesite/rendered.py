@@ -199,7 +199,7 @@ def render_all(
 def _render_many(
     pages: list[Page], catalog: Catalog, config: SiteConfig, root: Path
 ) -> list[tuple[RenderedPage, PageProblems]]:
-    workers = _worker_count(len(pages))
+    workers = worker_count(len(pages))
     if workers <= 1:
         renderer = MarkdownRenderer(config.raw_html)
         return [render_page(page, catalog, config, renderer) for page in pages]
@@ -224,7 +224,7 @@ def _render_many(
 PARALLEL_THRESHOLD = 200
 
 
-def _worker_count(pages: int) -> int:
+def worker_count(pages: int) -> int:
     """Use every core we may run on once there are enough pages to pay for starting processes."""
     if pages < PARALLEL_THRESHOLD:
         return 1

@@ -13,7 +13,7 @@ import os
 import shutil
 import signal
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 MARKER = ".evidencesite-output"
@@ -87,32 +87,21 @@ def remove_stale_temporaries(output: Path) -> None:
             shutil.rmtree(candidate, ignore_errors=True)
 
 
-def stage_output(
-    output: Path,
-    files: Iterable[tuple[str, Callable[[], bytes]]],
-    copies: Mapping[str, Path],
-    link_unchanged: bool = True,
-) -> Path:
-    """Write each file as soon as it is produced into a new folder beside `output`; return that folder.
-
-    Nothing in `output` changes. Files identical to the previous output's are hard-linked, so their
-    timestamps survive and deploy tools upload only what changed. On any failure the folder is removed.
-    """
+def new_stage(output: Path) -> Path:
+    """Create an empty staging folder (with our marker) beside `output`; nothing in `output` changes."""
     remove_stale_temporaries(output)
     stage = output.parent / f"{TEMP_PREFIX}{output.name}-{os.getpid()}"
     stage.mkdir(parents=True)
-    try:
-        (stage / MARKER).write_bytes(MARKER_TEXT)
-        for site_path, produce in files:
-            _write_one(stage, output if link_unchanged else None, site_path, produce())
-        for site_path, source in sorted(copies.items()):
-            target = _inside(stage, site_path)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(source, target)
-    except BaseException:
-        discard_stage(stage)
-        raise
+    (stage / MARKER).write_bytes(MARKER_TEXT)
     return stage
+
+
+def copy_into_stage(stage: Path, copies: Mapping[str, Path]) -> None:
+    """Copy static files into the staging folder."""
+    for site_path, source in sorted(copies.items()):
+        target = _inside(stage, site_path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target)
 
 
 def discard_stage(stage: Path) -> None:
@@ -179,7 +168,11 @@ def _inside(root: Path, site_path: str) -> Path:
     return root.joinpath(*parts)
 
 
-def _write_one(stage: Path, previous: Path | None, site_path: str, data: bytes) -> None:
+def write_staged(stage: Path, previous: Path | None, site_path: str, data: bytes) -> None:
+    """Write one produced file into the staging folder; hard-link it from `previous` when identical.
+
+    Hard links keep unchanged files' timestamps, so deploy tools upload only what changed.
+    """
     target = _inside(stage, site_path)
     target.parent.mkdir(parents=True, exist_ok=True)
     if previous is not None:
