@@ -9,6 +9,7 @@ is used only while all of those still match. Pages with errors are never stored.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -28,6 +29,7 @@ SHARD_CHARS = 2  # entries are spread over 256 files by key prefix, so an edit r
 _PACKAGE = Path(__file__).resolve().parent
 
 
+@functools.cache  # a process runs one version of the code; builds ask several times
 def code_fingerprint() -> str:
     """Return a hash of the generator's own source: any code change invalidates the cache."""
     digest = hashlib.sha256()
