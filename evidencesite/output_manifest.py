@@ -57,10 +57,23 @@ class OutputManifest:
             return False
         return [stat.st_size, stat.st_mtime_ns] == recorded[1:]
 
-    def save(self, signatures: dict[str, str]) -> None:
-        """Record every output file's signature with its current size and mtime, atomically."""
+    def save(self, signatures: dict[str, str], rewritten: set[str] | None = None) -> None:
+        """Record every output file's signature with its current size and mtime, atomically.
+
+        Files not in `rewritten` that were recorded with the same signature keep their record (they were
+        just checked on disk by `unchanged`); None means stat every file.
+        """
         files: dict[str, list[object]] = {}
         for site_path, signature in sorted(signatures.items()):
+            recorded = self.files.get(site_path)
+            if (
+                rewritten is not None
+                and site_path not in rewritten
+                and recorded is not None
+                and recorded[0] == signature
+            ):
+                files[site_path] = recorded
+                continue
             try:
                 stat = (self.output / site_path).stat()
             except OSError:

@@ -124,9 +124,7 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
     rendered = render_all(catalog, config, diagnostics, site, cache)
     # Templates assume consistent content: with content errors they would only add noise.
     diagnostics.raise_if_errors()
-    plan = plan_site(
-        site, config, catalog, rendered, diagnostics, options.memo.bytecode_cache() if options.memo else None
-    )
+    plan = plan_site(site, config, catalog, rendered, diagnostics, _bytecode_cache(site, options))
     lap("render")
     result = BuildResult(diagnostics.items, count_pages(plan.files), timings=timings)
     if not options.write:
@@ -151,6 +149,23 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
     lap("write")
     result.output = output
     return result
+
+
+def _bytecode_cache(site: Path, options: BuildOptions) -> object | None:
+    """Compiled templates: in memory for `serve`, in <site>/.cache/jinja/ for cached command-line builds.
+
+    Jinja keys each entry by the template's name and a checksum of its source, and drops entries it
+    cannot read, so a stale or corrupted file is recompiled, never used.
+    """
+    if options.memo is not None:
+        return options.memo.bytecode_cache()
+    if not (options.use_cache and options.write):
+        return None
+    import jinja2
+
+    folder = site / ".cache" / "jinja"
+    folder.mkdir(parents=True, exist_ok=True)
+    return jinja2.FileSystemBytecodeCache(str(folder))
 
 
 def _render_cache(site: Path, options: BuildOptions, cache_type: type) -> object:
@@ -224,7 +239,7 @@ def _write(
         swap_in(stage, output)
     written = len(changed) + len(copies)
     if options.use_cache:  # --no-cache leaves .cache/ alone; a stale manifest stays safe (size and mtime are checked)
-        manifest.save(signatures)
+        manifest.save(signatures, {f.path for f in changed} | set(copies) if incremental else None)
     return written
 
 
