@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,6 +46,16 @@ class Catalog:
     assets: tuple[tuple[Path, str], ...] = ()
     content_paths: dict[str, Page] = field(default_factory=dict)  # 'studies/x.md' -> page
     broken: frozenset[str] = frozenset()  # 'studies/x' for files that failed validation
+
+    @functools.cached_property
+    def broken_study_keys(self) -> frozenset[str]:
+        """Keys of study notes that failed validation: citing them is not reported again."""
+        return frozenset(b.split("/", 1)[1] for b in self.broken if b.startswith("studies/"))
+
+    @functools.cached_property
+    def asset_paths(self) -> frozenset[str]:
+        """Site paths of the non-Markdown files in content/ (link targets)."""
+        return frozenset(site_path for _, site_path in self.assets)
 
     def is_broken(self, section: str, slug: str) -> bool:
         """True when `slug` names a file that exists but failed validation (already reported)."""

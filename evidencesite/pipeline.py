@@ -174,9 +174,7 @@ def _render_cache(site: Path, options: BuildOptions, cache_type: type) -> object
         return cache_type.load(None)
     memo = options.memo
     if memo is not None and memo.render_cache is not None:
-        previous = memo.render_cache
-        cache = cache_type(previous.path, previous.fingerprint, {**previous.entries, **previous.used})
-        cache._shards_on_disk = previous._shards_on_disk | {key[:2] for key in previous.used}
+        cache = memo.render_cache.for_next_build()
     else:
         cache = cache_type.load(site)
     if memo is not None:

@@ -97,6 +97,12 @@ class RenderCache:
                     )
         return cache
 
+    def for_next_build(self) -> RenderCache:
+        """Return the cache a long-running process uses for its next build: this one's entries, in memory."""
+        cache = RenderCache(self.path, self.fingerprint, {**self.entries, **self.used})
+        cache._shards_on_disk = self._shards_on_disk | {key[:SHARD_CHARS] for key in self.used}
+        return cache
+
     def key(self, page: Page, config: SiteConfig, output_path: str) -> str:
         """Return the content hash of everything the page's body is rendered from."""
         material = [

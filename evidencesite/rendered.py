@@ -59,7 +59,7 @@ class RenderedPage:
 
 def content_resolver(catalog: Catalog) -> Callable[[str], str | None]:
     """Return a function mapping a content-relative path ('mechanisms/x.md') to its output path."""
-    assets = {site_path for _, site_path in catalog.assets}
+    assets = catalog.asset_paths
 
     def resolve(target: str) -> str | None:
         page = catalog.content_paths.get(target)
@@ -92,7 +92,7 @@ def render_page(
     def report(line: int, message: str, is_error: bool) -> None:
         record.problems.append((line, message, is_error))
 
-    broken_keys = frozenset(b.split("/", 1)[1] for b in catalog.broken if b.startswith("studies/"))
+    broken_keys = catalog.broken_study_keys
     own_key = page.slug if page.kind is Kind.STUDY else ""
     citations = PageCitations(catalog.works, config.citation_style, report, catalog.draft_keys, broken_keys, own_key)
     output_path = page_path(page)

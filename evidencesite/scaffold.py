@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
 from pathlib import Path
 
-from .bibliography import parse_bibtex, parse_csl_json
-from .errors import Diagnostics, SiteError
-from .loader import SLUG, read_text
+from .bibliography import load_bibliographies
+from .errors import Diagnostics
+from .loader import SLUG
 from .models import Work
 
 SECTIONS = {"study": "studies", "mechanism": "mechanisms", "substance": "substances", "page": "pages"}
@@ -183,25 +182,13 @@ def import_bibliography(site: Path, source: Path) -> tuple[list[Path], list[str]
     A malformed file raises SiteError with located problems before anything is written.
     """
     diagnostics = Diagnostics(Path.cwd())
-    text = read_text(source, diagnostics)
     works: list[Work] = []
-    if text is not None:
-        text = text.lstrip("\ufeff")
-        if source.suffix.lower() == ".bib":
-            works = parse_bibtex(text, source, diagnostics)
-        elif source.suffix.lower() == ".json":
-            works = parse_csl_json(text, source, diagnostics)
-        else:
-            diagnostics.error(source, 0, "import reads a .bib (BibTeX) or .json (CSL-JSON) file")
+    if source.suffix.lower() in (".bib", ".json"):
+        works = load_bibliographies((source,), diagnostics)
+    else:
+        diagnostics.error(source, 0, "import reads a .bib (BibTeX) or .json (CSL-JSON) file")
     diagnostics.raise_if_errors()
     studies = site / "content" / "studies"
     existing = [w.key for w in works if (studies / f"{w.key}.md").exists()]
-    created = [_create(studies / f"{w.key}.md", study_stub(w)) for w in _new_works(works, existing)]
+    created = [_create(studies / f"{w.key}.md", study_stub(w)) for w in works if w.key not in existing]
     return created, existing
-
-
-def _new_works(works: Iterable[Work], existing: list[str]) -> list[Work]:
-    return [w for w in works if w.key not in existing]
-
-
-__all__ = ["ScaffoldError", "SiteError", "import_bibliography", "new_content", "study_stub"]
