@@ -10,6 +10,28 @@ from .errors import Diagnostics
 from .loader import SLUG
 from .models import Work
 
+# The body sections every note and mechanism page of a site has (the skeletons `new` writes).
+STUDY_SECTIONS = (
+    "Question",
+    "Design and participants",
+    "Intervention",
+    "Main findings",
+    "Limitations",
+    "What it means for the mechanisms",
+)
+MECHANISM_SECTIONS = (
+    "The idea in plain language",
+    "The biology",
+    "Human evidence",
+    "Animal evidence",
+    "Open questions",
+)
+
+
+def _headings(names: tuple[str, ...]) -> str:
+    return "\n".join(f"## {name}\n" for name in names)
+
+
 SECTIONS = {"study": "studies", "mechanism": "mechanisms", "substance": "substances", "page": "pages"}
 
 STUDY_TEMPLATE = """\
@@ -39,18 +61,7 @@ substances: []            # substance slugs, e.g. [alcohol]; or set background: 
 draft: true               # remove when the note is complete
 ---
 
-## Question
-
-## Design and participants
-
-## Intervention
-
-## Main findings
-
-## Limitations
-
-## What it means for the mechanisms
-"""
+{sections}"""
 
 MECHANISM_TEMPLATE = """\
 ---
@@ -65,16 +76,7 @@ claims:
 draft: true                    # remove when the page is complete
 ---
 
-## The idea in plain language
-
-## The biology
-
-## Human evidence
-
-## Animal evidence
-
-## Open questions
-"""
+{sections}"""
 
 SUBSTANCE_TEMPLATE = """\
 ---
@@ -125,10 +127,11 @@ def new_content(site: Path, kind: str, slug: str) -> Path:
             year=2000,
             optional=_optional_fields({}),
             design='""',
+            sections=_headings(STUDY_SECTIONS),
         )
     else:
         text = {"mechanism": MECHANISM_TEMPLATE, "substance": SUBSTANCE_TEMPLATE, "page": PAGE_TEMPLATE}[kind].format(
-            title=title
+            title=title, sections=_headings(MECHANISM_SECTIONS)
         )
     return _create(site / "content" / SECTIONS[kind] / f"{slug}.md", text)
 
@@ -173,6 +176,7 @@ def study_stub(work: Work) -> str:
         year=work.year or '""',
         optional=_optional_fields(values),
         design='""',
+        sections=_headings(STUDY_SECTIONS),
     )
 
 

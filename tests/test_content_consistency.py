@@ -11,6 +11,7 @@ from conftest import REPO
 from evidencesite.bibliography import parse_bibtex
 from evidencesite.errors import Diagnostics
 from evidencesite.frontmatter import Scalar, split_front_matter
+from evidencesite.scaffold import MECHANISM_SECTIONS, STUDY_SECTIONS
 
 SNAPSHOT = json.loads((REPO / "tests" / "fixtures" / "dossier_bibliography.json").read_text(encoding="utf-8"))
 STUDIES = sorted((REPO / "content" / "studies").glob("*.md"))
@@ -70,23 +71,6 @@ def test_snapshot_is_current_with_the_dossiers() -> None:
     assert module.extract(research) == SNAPSHOT, "run: python tools/snapshot_dossier.py"
 
 
-STUDY_SECTIONS = [
-    "Question",
-    "Design and participants",
-    "Intervention",
-    "Main findings",
-    "Limitations",
-    "What it means for the mechanisms",
-]
-MECHANISM_SECTIONS = [
-    "The idea in plain language",
-    "The biology",
-    "Human evidence",
-    "Animal evidence",
-    "Open questions",
-]
-
-
 def _headings(path: Path) -> list[str]:
     body = split_front_matter(path.read_text(encoding="utf-8")).body
     return [line[3:].strip() for line in body.splitlines() if line.startswith("## ")]
@@ -94,7 +78,7 @@ def _headings(path: Path) -> list[str]:
 
 @pytest.mark.parametrize("path", STUDIES, ids=[p.stem for p in STUDIES])
 def test_study_note_has_the_six_sections_in_order(path: Path) -> None:
-    assert _headings(path) == STUDY_SECTIONS
+    assert _headings(path) == list(STUDY_SECTIONS)
 
 
 MECHANISMS = sorted((REPO / "content" / "mechanisms").glob("*.md"))
@@ -102,7 +86,7 @@ MECHANISMS = sorted((REPO / "content" / "mechanisms").glob("*.md"))
 
 @pytest.mark.parametrize("path", MECHANISMS, ids=[p.stem for p in MECHANISMS])
 def test_mechanism_page_has_its_sections_and_graded_claims(path: Path) -> None:
-    assert _headings(path) == MECHANISM_SECTIONS
+    assert _headings(path) == list(MECHANISM_SECTIONS)
     claims = split_front_matter(path.read_text(encoding="utf-8")).data["claims"]
     assert claims and all(claim["strength"].text in ("moderate", "weak", "speculative") for claim in claims)
 
