@@ -18,6 +18,7 @@ from markdown.extensions.toc import TocExtension
 
 from .config import RawHtml
 from .markdown_ext import CitationExtension, DocumentContext
+from .markdown_inline import use_skipping_inline
 
 _ALLOWED_TAGS = set(nh3.ALLOWED_TAGS) | {
     "span",
@@ -88,6 +89,7 @@ class MarkdownRenderer:
             ],
             output_format="html",
         )
+        use_skipping_inline(self.markdown)
 
     def render(self, text: str, context: DocumentContext) -> RenderedBody:
         """Return the body HTML; citation and link problems go to `context.report`."""
