@@ -56,14 +56,13 @@ def find_content(
     documents: list[RawDocument] = []
     bibliographies: list[Path] = []
     assets: list[tuple[Path, str]] = []
-    for path in _walk(content, root, diagnostics):
-        relative = path.relative_to(content)
-        parts = relative.parts
+    for path, relative in _walk(content, root, diagnostics):
+        parts = tuple(relative.split("/"))
         if len(parts) == 1 and parts[0] in BIBLIOGRAPHY_FILES:
             bibliographies.append(path)
             continue
-        if path.suffix != ".md":
-            assets.append((path, relative.as_posix()))
+        if not relative.endswith(".md"):
+            assets.append((path, relative))
             continue
         kind = _kind_of(parts)
         if kind is None:
@@ -95,19 +94,30 @@ def _kind_of(parts: tuple[str, ...]) -> Kind | None:
     return None
 
 
-def _walk(content: Path, root: Path, diagnostics: Diagnostics) -> list[Path]:
-    """Return files under content/, sorted; symlinks are followed only while they stay inside the site."""
-    found: list[Path] = []
-    for directory, subdirectories, files in os.walk(content, followlinks=False):
-        base = Path(directory)
-        subdirectories[:] = sorted(
-            d for d in subdirectories if not is_ignored(d) and _inside(base / d, root, diagnostics)
-        )
-        for name in sorted(files):
-            path = base / name
-            if is_ignored(name) or not _inside(path, root, diagnostics):
+def _walk(content: Path, root: Path, diagnostics: Diagnostics) -> list[tuple[Path, str]]:
+    """Return (path, path relative to content/ in POSIX form) of every file, sorted by folder then name.
+
+    Symlinks are followed only while they stay inside the site. Uses scandir: the directory listing
+    already says which entries are folders or links, so a plain file costs no extra system call.
+    """
+    found: list[tuple[Path, str]] = []
+    folders: list[tuple[str, str]] = [(str(content), "")]
+    while folders:
+        directory, prefix = folders.pop()
+        with os.scandir(directory) as listing:
+            entries = sorted(listing, key=lambda entry: entry.name)
+        subfolders = []
+        for entry in entries:
+            if is_ignored(entry.name):
                 continue
-            found.append(path)
+            path = Path(entry.path)
+            if entry.is_symlink() and not _inside(path, root, diagnostics):
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                subfolders.append((entry.path, f"{prefix}{entry.name}/"))
+            else:
+                found.append((path, prefix + entry.name))
+        folders.extend(reversed(subfolders))
     return found
 
 

@@ -28,13 +28,14 @@ class Design(enum.Enum):
     @property
     def rank(self) -> int:
         """Return 0 for the strongest design; used to pick a cell's strongest design."""
-        return list(Design).index(self)
+        return DESIGN_RANKS[self]
 
     @property
     def label(self) -> str:
         return DESIGN_LABELS[self]
 
 
+DESIGN_RANKS = {design: rank for rank, design in enumerate(Design)}
 DESIGN_LABELS = {
     Design.META_ANALYSIS: "Meta-analysis",
     Design.SYSTEMATIC_REVIEW: "Systematic review",

@@ -52,10 +52,10 @@ class OutputManifest:
         if not self.valid or recorded is None or recorded[0] != signature:
             return False
         try:
-            stat = (self.output / site_path).stat()
+            stat = os.stat(os.path.join(self.output, site_path))  # plain strings: 4000 calls per build
         except OSError:
             return False
-        return [stat.st_size, stat.st_mtime_ns] == recorded[1:]
+        return stat.st_size == recorded[1] and stat.st_mtime_ns == recorded[2]
 
     def save(self, signatures: dict[str, str], rewritten: set[str] | None = None) -> None:
         """Record every output file's signature with its current size and mtime, atomically.

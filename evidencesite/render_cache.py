@@ -65,6 +65,8 @@ class RenderCache:
     fingerprint: str
     entries: dict[str, dict[str, Any]] = field(default_factory=dict)
     used: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # key -> the RenderedPage made from it; in memory only, so `serve` reuses pages instead of decoding
+    decoded: dict[str, object] = field(default_factory=dict)
     _shards_on_disk: set[str] = field(default_factory=set)
 
     @classmethod
@@ -100,23 +102,30 @@ class RenderCache:
     def for_next_build(self) -> RenderCache:
         """Return the cache a long-running process uses for its next build: this one's entries, in memory."""
         cache = RenderCache(self.path, self.fingerprint, {**self.entries, **self.used})
+        cache.decoded = {key: self.decoded[key] for key in self.used if key in self.decoded}
         cache._shards_on_disk = self._shards_on_disk | {key[:SHARD_CHARS] for key in self.used}
         return cache
 
     def key(self, page: Page, config: SiteConfig, output_path: str) -> str:
-        """Return the content hash of everything the page's body is rendered from."""
-        material = [
-            self.fingerprint,
-            config.citation_style.value,
-            config.raw_html.value,
-            page.kind.value,
-            output_path,
-            page.source.path,
-            page.body_line,
-            page.body,
-            repr(page.claims),
-        ]
-        return hashlib.sha256(json.dumps(material, ensure_ascii=False).encode()).hexdigest()
+        """Return the content hash of everything the page's body is rendered from.
+
+        The parts are hashed with a separator no path or setting contains; the body goes last, whole
+        (hashing it is cheaper than serialising it).
+        """
+        material = "\0".join(
+            [
+                self.fingerprint,
+                config.citation_style.value,
+                config.raw_html.value,
+                page.kind.value,
+                output_path,
+                page.source.path,
+                str(page.body_line),
+                repr(page.claims),
+                page.body,
+            ]
+        )
+        return hashlib.sha256(material.encode("utf-8", "surrogatepass")).hexdigest()
 
     def lookup(
         self, key: str, signatures: Mapping[str, list[Any]], resolve: Callable[[str], str | None]

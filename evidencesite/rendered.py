@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from markupsafe import Markup
@@ -55,6 +55,11 @@ class RenderedPage:
     backlinks: dict[str, tuple[str, ...]]
     claims: tuple[RenderedClaim, ...] = ()
     links: frozenset[str] = field(default_factory=frozenset)
+    # the render cache key: with the cited works and link targets, it determines everything above
+    render_key: str = ""
+    # values later stages compute from this page alone (e.g. its search record), kept with it so that a
+    # long-running process, which reuses unchanged pages, computes them once
+    derived: dict[str, object] = field(default_factory=dict, compare=False, repr=False)
 
 
 def content_resolver(catalog: Catalog) -> Callable[[str], str | None]:
@@ -143,7 +148,7 @@ def _to_cache(rendered: RenderedPage, record: PageProblems) -> CachedBody:
     )
 
 
-def _from_cache(page: Page, output_path: str, body: CachedBody) -> RenderedPage:
+def _from_cache(page: Page, output_path: str, body: CachedBody, key: str) -> RenderedPage:
     claims = tuple(
         RenderedClaim(claim, tuple(ClaimEvidence(key, Role(role), anchor) for key, role, anchor in anchors))
         for claim, anchors in zip(page.claims, body.claim_anchors, strict=True)
@@ -157,6 +162,7 @@ def _from_cache(page: Page, output_path: str, body: CachedBody) -> RenderedPage:
         backlinks={key: tuple(anchors) for key, anchors in body.backlinks.items()},
         claims=claims,
         links=frozenset(body.links),
+        render_key=key,
     )
 
 
@@ -174,11 +180,16 @@ def render_all(
     for index, page in enumerate(pages):
         hit = cache.lookup(keys[index], signatures, resolve)
         if hit is not None:
+            previous = cache.decoded.get(keys[index])
             try:
-                results[index] = _from_cache(page, page_path(page), hit)
+                if isinstance(previous, RenderedPage) and previous.page is page:
+                    results[index] = previous  # a long-running process kept it from its last build
+                else:
+                    results[index] = _from_cache(page, page_path(page), hit, keys[index])
             except (ValueError, TypeError):
                 missing.append(index)
                 continue
+            cache.decoded[keys[index]] = results[index]
             for line, message in hit.warnings:
                 diagnostics.warning(page.path, int(line), str(message))
         else:
@@ -186,6 +197,7 @@ def render_all(
     for index, (rendered, record) in zip(
         missing, _render_many([pages[i] for i in missing], catalog, config, root), strict=True
     ):
+        rendered = replace(rendered, render_key=keys[index])
         results[index] = rendered
         for line, message, is_error in record.problems:
             (diagnostics.error if is_error else diagnostics.warning)(pages[index].path, line, message)
@@ -193,6 +205,7 @@ def render_all(
             works = {key: signatures.get(key) for key in sorted(record.looked_up)}
             links = {target: resolve(target) for target in sorted(record.links)}
             cache.store(keys[index], _to_cache(rendered, record), works, links)
+            cache.decoded[keys[index]] = rendered
     return [item for item in results if item is not None]
 
 

@@ -22,19 +22,27 @@ def search_index_js(rendered: list[RenderedPage]) -> bytes:
     """Return `static/search-index.js`, which sets `window.EVIDENCE_SEARCH_INDEX`."""
     records = []
     for item in rendered:
-        page = item.page
-        record = {
-            "t": page.title,
-            "u": item.output_path,
-            "s": page.summary,
-            "x": page_text(str(item.body))[:BODY_CHARS],
-        }
-        if page.study is not None:
-            work = page.study.work
-            record["a"] = "; ".join(p.family for p in work.authors)
-            record["y"] = work.year or ""
-            record["d"] = page.study.design.label
+        record = item.derived.get("search")
+        if not isinstance(record, str):
+            record = item.derived["search"] = _record_json(item)
         records.append(record)
-    data = json.dumps(records, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    data = "[" + ",".join(records) + "]"
     data = data.replace("</", "<\\/")
     return f"window.EVIDENCE_SEARCH_INDEX={data};\n".encode()
+
+
+def _record_json(item: RenderedPage) -> str:
+    """One page's entry in the index, as JSON (keys sorted)."""
+    page = item.page
+    record = {
+        "t": page.title,
+        "u": item.output_path,
+        "s": page.summary,
+        "x": page_text(str(item.body))[:BODY_CHARS],
+    }
+    if page.study is not None:
+        work = page.study.work
+        record["a"] = "; ".join(p.family for p in work.authors)
+        record["y"] = work.year or ""
+        record["d"] = page.study.design.label
+    return json.dumps(record, ensure_ascii=False, separators=(",", ":"), sort_keys=True)

@@ -22,7 +22,7 @@ from .feeds import atom_feed, robots_txt, sitemap_xml
 from .loader import is_ignored
 from .models import Kind, Page
 from .render_cache import code_fingerprint
-from .rendered import RenderedPage
+from .rendered import RenderedPage, content_resolver
 from .search_index import search_index_js
 from .templating import BUILTIN_TEMPLATES, TemplateRenderError, make_environment, render_template, template_folders
 from .views import ViewBuilder
@@ -98,10 +98,13 @@ def plan_site(
 
         return PlannedFile(path, digest(site_wide, template, signature), produce, kind)
 
+    resolve = content_resolver(catalog)
+    content_signatures = []
     for item in rendered:
         page = item.page
         kind = page.kind.value or "home"
-        signature = _content_signature(item, catalog, views, work_meta, all_meta)
+        signature = _content_signature(item, catalog, views, work_meta, all_meta, resolve)
+        content_signatures.append((item.output_path, signature))
         files.append(page_file(item.output_path, TEMPLATE_FOR[kind], _bind(views.content_page, item), signature, kind))
     for section in SECTIONS:
         if section == "search" and not config.search:
@@ -129,10 +132,8 @@ def plan_site(
     files.append(PlannedFile("feed.xml", digest(site_wide, all_meta), lambda: atom_feed(config, catalog)))
     files.append(PlannedFile("robots.txt", digest(site_wide), lambda: robots_txt(config)))
     if config.search:
-        bodies = digest(
-            [(item.output_path, item.page.title, item.page.summary, str(item.body)) for item in rendered], all_meta
-        )
-        files.append(PlannedFile(SEARCH_INDEX, bodies, lambda: search_index_js(rendered)))
+        # each page's signature covers its title, summary, body and study fields, which is what is indexed
+        files.append(PlannedFile(SEARCH_INDEX, digest(code, content_signatures), lambda: search_index_js(rendered)))
     copies = static_files(site)
     for source, site_path in catalog.assets:
         copies[site_path] = source
@@ -158,19 +159,24 @@ def _meta(page: Page) -> str:
 
 
 def _content_signature(
-    item: RenderedPage, catalog: Catalog, views: ViewBuilder, work_meta: dict[str, str], all_meta: str
+    item: RenderedPage,
+    catalog: Catalog,
+    views: ViewBuilder,
+    work_meta: dict[str, str],
+    all_meta: str,
+    resolve: Callable[[str], str | None],
 ) -> str:
     page = item.page
     cited = [(key, work_meta.get(key)) for key in item.cited]
+    # The body, headings and back-links are a function of the render key, the works cited and where
+    # the links lead; hashing those is much cheaper than hashing the HTML.
+    rendered: object = (
+        (item.render_key, sorted((target, resolve(target)) for target in item.links))
+        if item.render_key
+        else (str(item.body), item.headings, sorted(item.backlinks.items()))
+    )
     # only ordered values: set and dict iteration order may differ between runs and the cache
-    parts: list[object] = [
-        _meta(page),
-        page.source_digest,
-        str(item.body),
-        item.headings,
-        sorted(item.backlinks.items()),
-        cited,
-    ]
+    parts: list[object] = [_meta(page), page.source_digest, rendered, cited]
     if page.kind is Kind.STUDY:
         parts.append(views.cited_by.get(page.slug, []))
         parts.append([(catalog.substances[s].title if s in catalog.substances else s) for s in page.study.substances])  # type: ignore[union-attr]

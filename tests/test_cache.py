@@ -48,6 +48,12 @@ def test_cached_build_is_byte_identical_to_uncached(cached_site: Path, run_cli, 
         ("content/pages/team.md", "title: Team", "title: Team\nslug: people"),
         # a body changes
         ("content/pages/about.md", "See @jones2019", "Read @jones2019"),
+        # a body starts citing another study: that study's cited-by list and the references page change
+        ("content/pages/about.md", "See @jones2019", "See @jones2019 and @smith2020"),
+        # a cited work is retracted: badge and warning wherever it is cited
+        ("content/studies/jones2019.md", "year: 2019", "year: 2019\nretracted: true"),
+        # a study's title changes: lists, the matrix, search and every page citing it
+        ("content/studies/jones2019.md", "title: ", "title: Renamed "),
     ],
 )
 def test_edits_reach_every_dependent_page(
@@ -183,3 +189,25 @@ def test_incremental_update_never_follows_a_planted_link_out_of_the_output(
     result = run_cli("build", "--site", cached_site)
     assert result.code == 2 and "link out of the output folder" in result.err
     assert list(outside.iterdir()) == []
+
+
+def test_a_long_running_process_stays_identical_to_fresh_builds(cached_site: Path, tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    """`serve` keeps documents, pages, rendered bodies and search records in memory between builds."""
+    from evidencesite.build_memo import BuildMemo
+    from evidencesite.pipeline import BuildOptions, build
+
+    options = BuildOptions(site=cached_site, output=tmp_path / "served", memo=BuildMemo())
+    build(options)
+    edits = [
+        ("content/pages/about.md", "See @jones2019", "See @smith2020 and @jones2019"),
+        ("content/studies/jones2019.md", "Jones, Q", "Zed, Q"),
+        ("content/pages/team.md", "We write.", "We write [about](about.md)."),
+        ("content/studies/smith2020.md", "title: ", "title: Renamed "),
+    ]
+    for name, old, new in edits:
+        path = cached_site / name
+        text = path.read_text()
+        assert old in text
+        path.write_text(text.replace(old, new))
+        build(options)
+        assert snapshot(tmp_path / "served") == _fresh(cached_site, run_cli, tmp_path), name
