@@ -14,11 +14,11 @@ from markdown.extensions.fenced_code import FencedCodeExtension
 from markdown.extensions.footnotes import FootnoteExtension
 from markdown.extensions.sane_lists import SaneListExtension
 from markdown.extensions.tables import TableExtension
-from markdown.extensions.toc import TocExtension
 
 from .config import RawHtml
 from .markdown_ext import CitationExtension, DocumentContext
 from .markdown_inline import use_skipping_inline
+from .markdown_toc import HeadingsExtension
 
 _ALLOWED_TAGS = set(nh3.ALLOWED_TAGS) | {
     "span",
@@ -84,7 +84,7 @@ class MarkdownRenderer:
                 DefListExtension(),
                 FencedCodeExtension(),
                 SaneListExtension(),
-                TocExtension(permalink=False),
+                HeadingsExtension(permalink=False),
                 self.citations,
             ],
             output_format="html",

@@ -1,4 +1,4 @@
-"""The skipping inline processor must render exactly what Python-Markdown's own one renders."""
+"""Our faster Markdown stages (markdown_inline, markdown_toc) must render exactly what the stock ones render."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from markdown.extensions.toc import TocExtension, TocTreeprocessor
 from markdown.treeprocessors import InlineProcessor
 
 from evidencesite.config import CitationStyle, RawHtml
@@ -25,14 +26,27 @@ WORKS = {
 }
 # Markdown's special characters, weighted towards the ones the needles are made of
 markdownish = st.lists(
-    st.sampled_from([*"ab @[]^!();-,.`\\\n#*_<>&\"'|:/x0123456789 ", "  \n", "http://", "@das2019", "&amp;"]),
+    st.sampled_from(
+        [
+            *"ab @[]^!();-,.`\\\n#*_<>&\"'|:/x0123456789 ",
+            "  \n",
+            "http://",
+            "@das2019",
+            "&amp;",
+            "[TOC]",
+            "\n\n## Heading\n\n",
+            "\n# A *b*\n",
+        ]
+    ),
     max_size=80,
 ).map("".join)
 
 
 def stock_renderer() -> MarkdownRenderer:
     renderer = MarkdownRenderer(RawHtml.SANITISE)
-    renderer.markdown.treeprocessors.register(InlineProcessor(renderer.markdown), "inline", 20)
+    markdown = renderer.markdown
+    markdown.treeprocessors.register(InlineProcessor(markdown), "inline", 20)
+    markdown.treeprocessors.register(TocTreeprocessor(markdown, TocExtension(permalink=False).getConfigs()), "toc", 5)
     return renderer
 
 
@@ -89,3 +103,10 @@ def test_real_documents_render_the_same(path: str) -> None:
     body = split_front_matter(text).body if text.startswith("---") else text
     fast, stock = render_both(body)
     assert fast == stock
+
+
+def test_a_toc_marker_still_becomes_a_table_of_contents() -> None:
+    text = "# One\n\n[TOC]\n\n## Two\n\nText.\n"
+    fast, stock = render_both(text)
+    assert fast == stock
+    assert '<div class="toc">' in fast and 'href="#two"' in fast
