@@ -37,6 +37,7 @@ from .citations import (
     parse_bracket,
 )
 from .page_citations import PageCitations
+from .urls import relative_url
 
 _FENCE = re.compile(r"^( {0,3})(`{3,}|~{3,}).*?^\1\2[`~]*[ \t]*$", re.MULTILINE | re.DOTALL)
 _CODE_SPAN = re.compile(r"(`+)(?!`)(.+?)(?<!`)\1(?!`)", re.DOTALL)
@@ -187,8 +188,7 @@ class _ContentLinks(Treeprocessor):
             context.report(line(), f"link to missing file '{value}' (looked for content/{target})", True)
             return value
         context.links.add(target)
-        relative = posixpath.relpath(resolved, posixpath.dirname(context.output_path) or ".")
-        return relative + (f"#{fragment}" if fragment else "")
+        return relative_url(context.output_path, resolved) + (f"#{fragment}" if fragment else "")
 
 
 class CitationExtension(Extension):
