@@ -220,17 +220,19 @@ def _render_many(
     from concurrent.futures import ProcessPoolExecutor
 
     step = workers * 4
-    chunks = [pages[start::step] for start in range(step)]
-    positions = [list(range(start, len(pages), step)) for start in range(step)]
+    chunks = [list(range(start, len(pages), step)) for start in range(step)]
     results: list[tuple[RenderedPage, PageProblems] | None] = [None] * len(pages)
-    # fork: the children inherit the catalog instead of unpickling it
+    # Forked children inherit the pages and catalog, so only page numbers travel to them, and only the
+    # rendered parts travel back: the parent keeps its own Page objects (cheaper, and identity matters
+    # to `serve`, which reuses pages that did not change).
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(
-        workers, mp_context=context, initializer=_start_worker, initargs=(catalog, config)
+        workers, mp_context=context, initializer=_start_worker, initargs=(pages, catalog, config)
     ) as pool:
-        for chunk_positions, rendered in zip(positions, pool.map(_render_chunk, chunks), strict=True):
-            for position, item in zip(chunk_positions, rendered, strict=True):
-                results[position] = item
+        for chunk, rendered in zip(chunks, pool.map(_render_chunk, chunks), strict=True):
+            for index, (body, record) in zip(chunk, rendered, strict=True):
+                page = pages[index]
+                results[index] = (_from_cache(page, page_path(page), body, ""), record)
     return [item for item in results if item is not None]
 
 
@@ -250,6 +252,7 @@ def worker_count(pages: int) -> int:
 
 @dataclass
 class _WorkerState:
+    pages: list[Page]
     catalog: Catalog
     config: SiteConfig
     renderer: MarkdownRenderer
@@ -258,11 +261,15 @@ class _WorkerState:
 _worker: _WorkerState | None = None  # one per worker process, set by its initializer
 
 
-def _start_worker(catalog: Catalog, config: SiteConfig) -> None:
+def _start_worker(pages: list[Page], catalog: Catalog, config: SiteConfig) -> None:
     global _worker
-    _worker = _WorkerState(catalog, config, MarkdownRenderer(config.raw_html))
+    _worker = _WorkerState(pages, catalog, config, MarkdownRenderer(config.raw_html))
 
 
-def _render_chunk(pages: list[Page]) -> list[tuple[RenderedPage, PageProblems]]:
+def _render_chunk(indices: list[int]) -> list[tuple[CachedBody, PageProblems]]:
     assert _worker is not None
-    return [render_page(page, _worker.catalog, _worker.config, _worker.renderer) for page in pages]
+    results = []
+    for index in indices:
+        rendered, record = render_page(_worker.pages[index], _worker.catalog, _worker.config, _worker.renderer)
+        results.append((_to_cache(rendered, record), record))
+    return results
