@@ -61,6 +61,11 @@ def make_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--port", type=int, default=8000, help="port (default 8000; the next free port if busy)")
     serve.add_argument("--drafts", action="store_true", help="include pages marked draft: true")
+    serve.add_argument(
+        "--poll",
+        action="store_true",
+        help="check files for changes every 0.1 s instead of inotify (for network or VM-shared folders)",
+    )
 
     new = commands.add_parser("new", help="create a content file from its skeleton (never overwrites)")
     site_option(new)
@@ -93,7 +98,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "serve":
             from .dev_server import serve
 
-            return serve(args.site, args.output, args.host, args.port, args.drafts)
+            return serve(args.site, args.output, args.host, args.port, args.drafts, args.poll)
         if args.command == "new":
             return _new(args)
         if args.command == "import":

@@ -14,7 +14,6 @@ import contextlib
 import errno
 import html
 import mimetypes
-import os
 import signal
 import socket
 import sys
@@ -22,16 +21,19 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from .build_memo import BuildMemo
 from .errors import Diagnostic, SiteError
-from .templating import BUILTIN_TEMPLATES
+from .file_watcher import FileWatcher, WatcherUnavailableError
+from .source_watch import OpenWatcher, SourceWatch, source_roots
+
+if TYPE_CHECKING:
+    from tornado.httpserver import HTTPServer
 
 LOCAL_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
 RELOAD_SCRIPT = '<script src="/livereload.js?port={port}"></script>'
-POLL_SECONDS = 0.1  # a poll stats every source file: ~5 ms at 1000 notes
 PORT_ATTEMPTS = 20
 
 WsgiStart = Callable[[str, list[tuple[str, str]]], Any]
@@ -198,31 +200,6 @@ def make_app(output: Path, state: BuildState, policy: HostPolicy) -> Callable[[d
     return app
 
 
-def watched_paths(site: Path) -> list[Path]:
-    """Return what a change to means a rebuild: sources, templates, static files, settings."""
-    paths = [site / "content", site / "templates", site / "static", site / "site_config.yaml", BUILTIN_TEMPLATES]
-    return [p for p in paths if p.exists()]
-
-
-def snapshot_sources(paths: Iterable[Path]) -> dict[str, tuple[int, int]]:
-    """Return path -> (mtime_ns, size) for every file under `paths`."""
-    result: dict[str, tuple[int, int]] = {}
-    for root in paths:
-        if root.is_file():
-            stat = root.stat()
-            result[str(root)] = (stat.st_mtime_ns, stat.st_size)
-            continue
-        for directory, _, names in os.walk(root):
-            for name in names:
-                path = os.path.join(directory, name)
-                try:
-                    stat = os.stat(path)
-                except OSError:
-                    continue
-                result[path] = (stat.st_mtime_ns, stat.st_size)
-    return result
-
-
 def bind_socket(host: str, port: int, attempts: int = PORT_ATTEMPTS) -> tuple[list[socket.socket], int]:
     """Bind the first free port from `port` on; raise OSError with a clear message when none is free."""
     from tornado.netutil import bind_sockets
@@ -242,9 +219,17 @@ class DevServer:
     """Build, serve and rebuild one site. Create one per `serve` command."""
 
     def __init__(
-        self, site: Path, output: Path | None, host: str, port: int, log: Callable[[str], None], drafts: bool = False
+        self,
+        site: Path,
+        output: Path | None,
+        host: str,
+        port: int,
+        log: Callable[[str], None],
+        drafts: bool = False,
+        open_watcher: OpenWatcher = FileWatcher.open,
     ) -> None:
         self.drafts = drafts
+        self.open_watcher = open_watcher
         self.site = site.resolve()
         self.output = (output or self.site / "output").resolve()
         self.host = host
@@ -252,7 +237,6 @@ class DevServer:
         self.log = log
         self.state = BuildState()
         self.memo = BuildMemo()
-        self._sources: dict[str, tuple[int, int]] = {}
 
     def rebuild(self) -> bool:
         """Build the site; remember the errors to show them in the browser. Returns success."""
@@ -273,8 +257,7 @@ class DevServer:
 
     def run(self) -> int:
         """Serve until Ctrl-C; return the exit code."""
-        from livereload.handlers import LiveReloadHandler, LiveReloadJSHandler
-        from tornado import ioloop, web, wsgi
+        from tornado import ioloop
 
         # Ctrl-C / SIGTERM only set a flag until the loop runs, then stop it: a signal arriving during the
         # first build is never lost, and it never interrupts a build half-way.
@@ -292,60 +275,61 @@ class DevServer:
         if port != self.requested_port:
             self.log(f"port {self.requested_port} is busy; using {port}")
         policy = HostPolicy.for_binding(self.host, port)
-        self._sources = snapshot_sources(watched_paths(self.site))
-        self.rebuild()
-
-        class ReloadChannel(LiveReloadHandler):
-            def check_origin(self, origin: str) -> bool:
-                return policy.allows_origin(origin)
-
-            def prepare(self) -> None:
-                if not policy.allows_host(self.request.headers.get("Host")):
-                    raise web.HTTPError(400)
-
-        app = web.Application(
-            [
-                (r"/livereload", ReloadChannel),
-                (r"/livereload\.js", LiveReloadJSHandler),
-                (
-                    r".*",
-                    web.FallbackHandler,
-                    {"fallback": wsgi.WSGIContainer(make_app(self.output, self.state, policy))},
-                ),
-            ],
-            debug=False,
-        )
-        from tornado.httpserver import HTTPServer
-
-        server = HTTPServer(app, xheaders=False)
-        server.add_sockets(sockets)
-        loop = ioloop.IOLoop.current()
-
-        def poll() -> None:
-            current = snapshot_sources(watched_paths(self.site))
-            if current != self._sources:
-                self._sources = current
-                self.rebuild()
-                for waiter in list(LiveReloadHandler.waiters):
-                    try:
-                        waiter.write_message({"command": "reload", "path": "*", "liveCSS": False, "liveImg": False})
-                    except Exception:
-                        LiveReloadHandler.waiters.discard(waiter)
-
-        watcher = ioloop.PeriodicCallback(poll, POLL_SECONDS * 1000)
-        watcher.start()
-
-        shown = "localhost" if self.host in ("127.0.0.1", "::1") else self.host
-        self.log(f"serving {self.output} at http://{shown}:{port}/ (Ctrl-C to stop)")
-        running.append(loop)
+        watch = SourceWatch.begin(source_roots(self.site), self.log, self.open_watcher)
         try:
-            if not stop_requested:
-                loop.start()
+            self.rebuild()
+            server = _http_server(self.output, self.state, policy, sockets)
+            loop = ioloop.IOLoop.current()
+            watch.start(loop, self._rebuild_and_reload)
+            try:
+                shown = "localhost" if self.host in ("127.0.0.1", "::1") else self.host
+                self.log(f"serving {self.output} at http://{shown}:{port}/ (Ctrl-C to stop)")
+                running.append(loop)
+                if not stop_requested:
+                    loop.start()
+            finally:
+                server.stop()
         finally:
-            watcher.stop()
-            server.stop()
+            watch.stop()
         self.log("stopped")
         return 0
+
+    def _rebuild_and_reload(self) -> None:
+        from livereload.handlers import LiveReloadHandler
+
+        self.rebuild()
+        for waiter in list(LiveReloadHandler.waiters):
+            try:
+                waiter.write_message({"command": "reload", "path": "*", "liveCSS": False, "liveImg": False})
+            except Exception:
+                LiveReloadHandler.waiters.discard(waiter)
+
+
+def _http_server(output: Path, state: BuildState, policy: HostPolicy, sockets: list[socket.socket]) -> HTTPServer:
+    """Return a started Tornado server: livereload's channel and script, everything else from our WSGI app."""
+    from livereload.handlers import LiveReloadHandler, LiveReloadJSHandler
+    from tornado import web, wsgi
+    from tornado.httpserver import HTTPServer
+
+    class ReloadChannel(LiveReloadHandler):
+        def check_origin(self, origin: str) -> bool:
+            return policy.allows_origin(origin)
+
+        def prepare(self) -> None:
+            if not policy.allows_host(self.request.headers.get("Host")):
+                raise web.HTTPError(400)
+
+    app = web.Application(
+        [
+            (r"/livereload", ReloadChannel),
+            (r"/livereload\.js", LiveReloadJSHandler),
+            (r".*", web.FallbackHandler, {"fallback": wsgi.WSGIContainer(make_app(output, state, policy))}),
+        ],
+        debug=False,
+    )
+    server = HTTPServer(app, xheaders=False)
+    server.add_sockets(sockets)
+    return server
 
 
 def warn_if_public(host: str) -> str | None:
@@ -355,8 +339,8 @@ def warn_if_public(host: str) -> str | None:
     return f"warning: serving on {host} makes the preview reachable from other machines on your network"
 
 
-def serve(site: Path, output: Path | None, host: str, port: int, drafts: bool = False) -> int:
-    """Entry point used by the CLI."""
+def serve(site: Path, output: Path | None, host: str, port: int, drafts: bool = False, poll: bool = False) -> int:
+    """Entry point used by the CLI; `poll` skips inotify (network and VM-shared folders may not deliver events)."""
 
     def log(message: str) -> None:
         print(message, file=sys.stderr, flush=True)
@@ -364,4 +348,9 @@ def serve(site: Path, output: Path | None, host: str, port: int, drafts: bool = 
     warning = warn_if_public(host)
     if warning:
         log(warning)
-    return DevServer(site, output, host, port, log, drafts).run()
+    open_watcher = _polling_requested if poll else FileWatcher.open
+    return DevServer(site, output, host, port, log, drafts, open_watcher).run()
+
+
+def _polling_requested(roots: list[Path]) -> FileWatcher:
+    raise WatcherUnavailableError("--poll given")

@@ -56,13 +56,15 @@ def get(port: int, path: str, host: str | None = None, extra: str = "") -> tuple
 
 
 @pytest.fixture
-def served(tmp_path: Path) -> Iterator[tuple[Path, int, subprocess.Popen[str]]]:
+def served(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[tuple[Path, int, subprocess.Popen[str]]]:
+    """A running `serve`; parametrize indirectly with a tuple of extra arguments."""
+    extra_arguments = list(getattr(request, "param", ()))
     site = write_site(tmp_path / "site", dict(MINIMAL_FILES))
     (tmp_path / "secret.txt").write_text("top secret")
     port = free_port()
     log = (tmp_path / "serve.log").open("w")
     process = subprocess.Popen(
-        [sys.executable, str(REPO / "build.py"), "serve", "--site", str(site), "--port", str(port)],
+        [sys.executable, str(REPO / "build.py"), "serve", "--site", str(site), "--port", str(port), *extra_arguments],
         cwd=tmp_path,
         stdout=log,
         stderr=log,
@@ -120,6 +122,28 @@ def test_edit_rebuilds_and_broken_build_shows_errors_then_recovers(served) -> No
     assert b"/livereload.js" in body
     index.write_text("---\ntitle: Home\n---\nSee [@smith2020].\n")
     assert wait_for(lambda: get(port, "/")[0] == 200)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="inotify is Linux-only")
+def test_atomic_save_is_picked_up_through_inotify(served) -> None:  # type: ignore[no-untyped-def]
+    site, port, _ = served
+    assert "folders for changes (inotify)" in (site.parent / "serve.log").read_text()
+    note = site / "content" / "studies" / "smith2020.md"
+    temporary = note.with_name(".smith2020.md.swp")
+    temporary.write_text(note.read_text().replace("It worked a little.", "It worked atomically."))
+    os.replace(temporary, note)
+    assert wait_for(lambda: b"It worked atomically." in get(port, "/studies/smith2020/index.html")[1])
+
+
+@pytest.mark.parametrize("served", [("--poll",)], indirect=True)
+def test_poll_option_watches_by_polling(served) -> None:  # type: ignore[no-untyped-def]
+    site, port, _ = served
+    assert (
+        "inotify unavailable (--poll given); polling the sources every 0.1 s" in (site.parent / "serve.log").read_text()
+    )
+    note = site / "content" / "studies" / "smith2020.md"
+    note.write_text(note.read_text().replace("It worked a little.", "It worked by polling."))
+    assert wait_for(lambda: b"It worked by polling." in get(port, "/studies/smith2020/index.html")[1])
 
 
 @pytest.mark.parametrize(
