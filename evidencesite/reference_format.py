@@ -10,7 +10,9 @@ author-year  APA-like:      Das, R. K., & Gale, G. (2019). Title. Journal, 10(1)
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
+from html import unescape
 
 from markupsafe import Markup, escape
 
@@ -20,6 +22,7 @@ from .names import initials
 
 VANCOUVER_MAX_AUTHORS = 6
 APA_MAX_AUTHORS = 20
+_TAG = re.compile(r"<[^>]+>")
 
 
 def short_label(work: Work) -> str:
@@ -184,7 +187,9 @@ def _apa_container(work: Work) -> Markup:
 
 def plain_reference(work: Work, style: CitationStyle) -> str:
     """Return the formatted reference as plain text (for 'Cite this study' and feeds)."""
-    import re
-    from html import unescape
+    return plain_text(format_reference(work, style))
 
-    return unescape(re.sub(r"<[^>]+>", "", str(format_reference(work, style))))
+
+def plain_text(reference: Markup) -> str:
+    """Return a formatted reference without its tags and entities (callers that already hold the HTML)."""
+    return unescape(_TAG.sub("", str(reference)))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import traceback
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -47,9 +48,14 @@ class MemoryBytecodeCache(jinja2.BytecodeCache):
 
 
 def make_environment(site: Path, bytecode_cache: jinja2.BytecodeCache | None = None) -> jinja2.Environment:
-    """Return the build's Jinja environment: autoescaping on, undefined variables are errors."""
+    """Return the build's Jinja environment: autoescaping on, undefined variables are errors.
+
+    Each build makes a fresh environment, so templates are never reloaded mid-build: `auto_reload` off spares
+    a stat of every template file on each page's `extends`, `import` and `include`.
+    """
     environment = jinja2.Environment(
         bytecode_cache=bytecode_cache,
+        auto_reload=False,
         loader=jinja2.FileSystemLoader([str(f) for f in template_folders(site)]),
         autoescape=jinja2.select_autoescape(["html", "xml", "svg"], default_for_string=True),
         undefined=jinja2.StrictUndefined,
@@ -63,12 +69,29 @@ def make_environment(site: Path, bytecode_cache: jinja2.BytecodeCache | None = N
 
 @jinja2.pass_context
 def _url(context: jinja2.runtime.Context, target: str) -> str:
-    """Link from the page being rendered to output path `target` ('' = home)."""
+    """Link from the page being rendered to output path `target` ('' = home); see `page_url`."""
     return relative_url(context["output_path"], target or "index.html")
+
+
+def page_url(output_path: str) -> Callable[[str], str]:
+    """Return the `url()` of one page: link from `output_path` to output path `target` ('' = home).
+
+    render_template passes it with each page's variables, where it hides the `_url` global. A plain
+    function is cheaper for Jinja to call than a context function, which inside a loop or block that sets
+    a variable gets a copy of the whole template context on every call.
+    """
+
+    def url(target: str) -> str:
+        return relative_url(output_path, target or "index.html")
+
+    return url
 
 
 def render_template(environment: jinja2.Environment, name: str, context: dict[str, Any]) -> str:
     """Render `name`; raise TemplateRenderError located at the template file and line."""
+    output_path = context.get("output_path")
+    if isinstance(output_path, str) and "url" not in context:
+        context = {**context, "url": page_url(output_path)}
     try:
         return environment.get_template(name).render(context)
     except jinja2.TemplateSyntaxError as exc:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from markupsafe import Markup
@@ -13,7 +14,7 @@ from .catalog import Catalog
 from .config import CitationStyle, SiteConfig
 from .evidence import Matrix, find_gaps, timeline_svg
 from .models import Design, Kind, Page, Strength, Study, Work
-from .reference_format import format_authors, format_reference, letters, plain_reference, short_label, year_label
+from .reference_format import format_authors, format_reference, letters, plain_text, short_label, year_label
 from .rendered import RenderedPage
 from .urls import folder_url, page_path, relative_url, section_path
 
@@ -80,19 +81,47 @@ def _is_claim_anchor(item: RenderedPage, anchor: str) -> bool:
     return any(e.anchor == anchor for claim in item.claims for e in claim.evidence)
 
 
-def reference_entries(item: RenderedPage, catalog: Catalog, style: CitationStyle) -> list[ReferenceEntry]:
+class WorkFormats:
+    """Each work's formatted reference, made once per build: the same works are cited on many pages."""
+
+    def __init__(self, catalog: Catalog, style: CitationStyle) -> None:
+        self.catalog = catalog
+        self.style = style
+        self._entries: dict[str, ReferenceEntry] = {}
+
+    def entry(self, key: str) -> ReferenceEntry:
+        """Return the page-independent part of `key`'s reference entry (author-year label, no back-links)."""
+        entry = self._entries.get(key)
+        if entry is None:
+            work = self.catalog.works[key]
+            note = self.catalog.studies.get(key)
+            entry = ReferenceEntry(
+                key,
+                f"{short_label(work)}, {year_label(work)}",
+                format_reference(work, self.style),
+                work,
+                self.catalog.study(key),
+                (),
+                note.summary if note else "",
+            )
+            self._entries[key] = entry
+        return entry
+
+    def html(self, key: str) -> Markup:
+        """Return `key`'s formatted reference as safe HTML."""
+        return self.entry(key).html
+
+
+def reference_entries(item: RenderedPage, works: WorkFormats) -> list[ReferenceEntry]:
     """Return the page's reference list: numeric in citation order, author-year alphabetical."""
+    numeric = works.style is CitationStyle.NUMERIC
     entries = []
     for number, key in enumerate(item.cited, start=1):
-        work = catalog.works[key]
-        label = str(number) if style is CitationStyle.NUMERIC else f"{short_label(work)}, {year_label(work)}"
+        shared = works.entry(key)
+        label = str(number) if numeric else shared.label
         backlinks = tuple((letters(i), anchor) for i, anchor in enumerate(item.backlinks.get(key, ())))
-        note = catalog.studies.get(key)
-        summary = note.summary if note else ""
-        entries.append(
-            ReferenceEntry(key, label, format_reference(work, style), work, catalog.study(key), backlinks, summary)
-        )
-    if style is CitationStyle.AUTHOR_YEAR:
+        entries.append(ReferenceEntry(key, label, shared.html, shared.work, shared.study, backlinks, shared.summary))
+    if not numeric:
         entries.sort(key=lambda e: sort_key(e.work))
     return entries
 
@@ -115,13 +144,22 @@ class ViewBuilder:
         self.matrix = matrix
         self.cited_by = cited_by_index(rendered)
         self.search = search
+        self.works = WorkFormats(catalog, config.citation_style)
+
+    # Site-wide pieces that every page (or every section page) shows are cached properties: made once per
+    # build, on first use, since an incremental build may render no page at all.
 
     def nav(self) -> list[tuple[str, str]]:
+        """Return the main menu as (label, output path); a fresh list per page, so a template may change it."""
+        return list(self._nav)
+
+    @cached_property
+    def _nav(self) -> tuple[tuple[str, str], ...]:
         if self.config.nav:
-            return [(item.title, self._nav_target(item.link)) for item in self.config.nav]
+            return tuple((item.title, self._nav_target(item.link)) for item in self.config.nav)
         items = list(DEFAULT_NAV)
         items.extend((p.title, page_path(p)) for p in self.catalog.ordered(self.catalog.pages) if p.order)
-        return items
+        return tuple(items)
 
     def _nav_target(self, link: str) -> str:
         if link.endswith(".md"):
@@ -144,9 +182,13 @@ class ViewBuilder:
             "citation_style": self.config.citation_style.value,
             "search_enabled": self.search,
             "json_ld": Markup(""),
-            "disclaimer_page": self._page_path("disclaimer"),
+            "disclaimer_page": self._disclaimer_page,
             "base_href": "",
         }
+
+    @cached_property
+    def _disclaimer_page(self) -> str:
+        return self._page_path("disclaimer")
 
     def _page_path(self, slug: str) -> str:
         page = self.catalog.pages.get(slug)
@@ -181,12 +223,13 @@ class ViewBuilder:
     def content_page(self, item: RenderedPage) -> dict[str, Any]:
         page = item.page
         context = self.base(item.output_path, page.title, page.summary, page.kind.value or "home")
-        references = reference_entries(item, self.catalog, self.config.citation_style)
+        references = reference_entries(item, self.works)
         context.update(
             page=page,
             body=item.body,
             headings=item.headings,
             references=references,
+            reference_by_key={entry.key: entry for entry in references},  # claims look their evidence up here
             claims=item.claims,
             strength_order=[s.value for s in Strength],
         )
@@ -204,7 +247,7 @@ class ViewBuilder:
                 study=study,
                 work=study.work,
                 full_authors=format_authors(study.work, self.config.citation_style, full=True),
-                cite_text=plain_reference(study.work, self.config.citation_style),
+                cite_text=plain_text(self.works.html(page.slug)),
                 cited_by=self.cited_by.get(page.slug, []),
                 mechanisms=[self.catalog.mechanisms[m] for m in study.mechanisms if m in self.catalog.mechanisms],
                 substances=[self.catalog.substances[s] for s in study.substances if s in self.catalog.substances],
@@ -221,8 +264,14 @@ class ViewBuilder:
         return context
 
     def studies_sorted(self) -> list[Page]:
-        """Studies newest first, then by first author."""
-        return sorted(self.catalog.studies.values(), key=lambda p: (-(p.study.work.year or 0), sort_key(p.study.work)))  # type: ignore[union-attr]
+        """Studies newest first, then by first author (a fresh list per page)."""
+        return list(self._studies_by_date)
+
+    @cached_property
+    def _studies_by_date(self) -> tuple[Page, ...]:
+        return tuple(
+            sorted(self.catalog.studies.values(), key=lambda p: (-(p.study.work.year or 0), sort_key(p.study.work)))  # type: ignore[union-attr]
+        )
 
     def _overview(self) -> dict[str, Any]:
         return {
@@ -267,7 +316,6 @@ class ViewBuilder:
                 for slug in self.catalog.substances
             }
         elif name == "references":
-            style = self.config.citation_style
             works = sorted(self.catalog.works.values(), key=sort_key)
             groups: dict[str, list[tuple[Work, Markup, Study | None, list[tuple[str, str, int]]]]] = {}
             for work in works:
@@ -275,9 +323,7 @@ class ViewBuilder:
                 heading = (
                     DESIGN_GROUP_TITLES[study.design] if study else "Background works, guidelines and registrations"
                 )
-                groups.setdefault(heading, []).append(
-                    (work, format_reference(work, style), study, self._places(work.key))
-                )
+                groups.setdefault(heading, []).append((work, self.works.html(work.key), study, self._places(work.key)))
             order = [*dict.fromkeys(DESIGN_GROUP_TITLES.values()), "Background works, guidelines and registrations"]
             context["groups"] = [(heading, groups[heading]) for heading in order if heading in groups]
             context["work_count"] = len(works)

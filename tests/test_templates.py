@@ -1,0 +1,33 @@
+"""Template helpers whose markup is written out twice for speed must stay in step."""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+import pytest
+
+from evidencesite.models import Design, Finding, Person, Population, Source, Study, Work
+from evidencesite.templating import make_environment
+
+
+def _study(population: Population | None, finding: Finding | None, retracted: bool) -> Study:
+    work = Work("a2020", "A", (Person("A", "B"),), 2020, Source("x", 1), retracted=retracted)
+    return Study(work, Design.RCT, ("alcohol",), population=population, finding=finding)
+
+
+@pytest.mark.parametrize(
+    ("population", "finding", "retracted"),
+    list(itertools.product([None, *Population], [None, *Finding], [False, True])),
+)
+def test_study_badges_is_the_four_single_badges(
+    tmp_path: Path, population: Population | None, finding: Finding | None, retracted: bool
+) -> None:
+    environment = make_environment(tmp_path)
+    study = _study(population, finding, retracted)
+    combined = environment.from_string("{% import '_macros.html' as m %}{{ m.study_badges(s) }}").render(s=study)
+    separate = environment.from_string(
+        "{% import '_macros.html' as m %}{{ m.design_badge(s.design) }} {{ m.population_badge(s.population) }} "
+        "{{ m.finding_badge(s.finding) }} {{ m.retracted_badge(s.work) }}"
+    ).render(s=study)
+    assert combined == separate
