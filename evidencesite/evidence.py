@@ -46,14 +46,19 @@ def build_matrix(catalog: Catalog) -> Matrix:
     """Count studies per mechanism and substance, split human/animal, with the strongest design."""
     mechanisms = tuple(p.slug for p in catalog.ordered(catalog.mechanisms))
     substances = tuple(p.slug for p in catalog.ordered(catalog.substances))
+    # one pass over the studies (in key order), not one per cell
+    members: dict[tuple[str, str], list[tuple[str, Study]]] = {}
+    for key, page in sorted(catalog.studies.items()):
+        study = page.study
+        if study is None:
+            continue
+        for mechanism in dict.fromkeys(study.mechanisms):
+            for substance in dict.fromkeys(study.substances):
+                members.setdefault((mechanism, substance), []).append((key, study))
     cells = {}
     for mechanism in mechanisms:
         for substance in substances:
-            studies = [
-                (key, page.study)
-                for key, page in sorted(catalog.studies.items())
-                if page.study and mechanism in page.study.mechanisms and substance in page.study.substances
-            ]
+            studies = members.get((mechanism, substance), [])
             human = sum(1 for _, s in studies if _is_human(s))
             designs = [s.design for _, s in studies if _is_human(s)] or [s.design for _, s in studies]
             strongest = min(designs, key=lambda d: d.rank) if designs else None

@@ -69,16 +69,14 @@ def cited_by_index(rendered: list[RenderedPage]) -> dict[str, list[CitedBy]]:
                 entry = CitedBy(page.title, f"{item.output_path}#{claim.anchor}", claim.claim.text)
                 if entry not in index[evidence.key]:
                     index[evidence.key].append(entry)
+        claim_anchors = {evidence.anchor for claim in item.claims for evidence in claim.evidence}
         for key in item.cited:
             if page.kind is Kind.STUDY and key == page.slug:
                 continue
-            if any(not _is_claim_anchor(item, anchor) for anchor in item.backlinks.get(key, ())):
+            # cited in the body, not only in the claims table (which is listed above, claim by claim)
+            if any(anchor not in claim_anchors for anchor in item.backlinks.get(key, ())):
                 index[key].append(CitedBy(page.title, item.output_path))
     return index
-
-
-def _is_claim_anchor(item: RenderedPage, anchor: str) -> bool:
-    return any(e.anchor == anchor for claim in item.claims for e in claim.evidence)
 
 
 class WorkFormats:
