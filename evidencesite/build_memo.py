@@ -33,6 +33,8 @@ class BuildMemo:
     pages: dict[Path, tuple[Document, Page | None, list[Diagnostic]]] = field(default_factory=dict)
     templates: object | None = None  # a templating.MemoryBytecodeCache, made on first use
     render_cache: object | None = None  # the render_cache.RenderCache of the previous build
+    preview: object | None = None  # fast_preview.PreviewState of the last successful build
+    renderer: object | None = None  # a markdown_render.MarkdownRenderer for fast_preview, made on first use
 
     def bytecode_cache(self) -> object:
         if self.templates is None:

@@ -238,22 +238,22 @@ class DevServer:
         self.state = BuildState()
         self.memo = BuildMemo()
 
-    def rebuild(self) -> bool:
-        """Build the site; remember the errors to show them in the browser. Returns success."""
+    def rebuild(self) -> tuple[str, ...] | None:
+        """Build the site; remember the errors to show them in the browser. Returns what it wrote, None on failure."""
         from .pipeline import BuildOptions, build
 
         started = time.perf_counter()
         try:
-            build(BuildOptions(site=self.site, output=self.output, drafts=self.drafts, memo=self.memo))
+            result = build(BuildOptions(site=self.site, output=self.output, drafts=self.drafts, memo=self.memo))
         except SiteError as exc:
             self.state.errors = [d for d in exc.diagnostics if d.severity.value == "error"] or exc.diagnostics
             for diagnostic in exc.diagnostics:
                 self.log(diagnostic.format())
             self.log(f"build failed ({len(self.state.errors)} error(s)); the browser shows them until they are fixed")
-            return False
+            return None
         self.state.errors = []
         self.log(f"rebuilt in {time.perf_counter() - started:.2f} s")
-        return True
+        return result.written
 
     def run(self) -> int:
         """Serve until Ctrl-C; return the exit code."""
@@ -294,15 +294,34 @@ class DevServer:
         self.log("stopped")
         return 0
 
-    def _rebuild_and_reload(self) -> None:
-        from livereload.handlers import LiveReloadHandler
+    def _rebuild_and_reload(self, changed: frozenset[Path] | None = None) -> None:
+        """Rebuild after a burst of changes; when it was one note's body, write its page first (fast_preview)."""
+        from .fast_preview import write_changed_body
+        from .site_outputs import SEARCH_INDEX
 
-        self.rebuild()
-        for waiter in list(LiveReloadHandler.waiters):
+        first = None
+        if changed is not None and not self.state.errors:
+            started = time.perf_counter()
             try:
-                waiter.write_message({"command": "reload", "path": "*", "liveCSS": False, "liveImg": False})
-            except Exception:
-                LiveReloadHandler.waiters.discard(waiter)
+                first = write_changed_body(self.memo, self.site, changed)
+            except Exception as exc:  # the full build below reports real problems; the preview must not stop
+                self.log(f"fast page update skipped ({type(exc).__name__}: {exc})")
+            if first is not None:
+                self.log(f"updated {first} in {time.perf_counter() - started:.3f} s; rebuilding the rest")
+                _reload_browsers()
+        written = self.rebuild()
+        if first is None or written is None or set(written) - {first, SEARCH_INDEX}:
+            _reload_browsers()
+
+
+def _reload_browsers() -> None:
+    from livereload.handlers import LiveReloadHandler
+
+    for waiter in list(LiveReloadHandler.waiters):
+        try:
+            waiter.write_message({"command": "reload", "path": "*", "liveCSS": False, "liveImg": False})
+        except Exception:
+            LiveReloadHandler.waiters.discard(waiter)
 
 
 def _http_server(output: Path, state: BuildState, policy: HostPolicy, sockets: list[socket.socket]) -> HTTPServer:

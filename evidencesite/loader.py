@@ -64,7 +64,7 @@ def find_content(
         if not relative.endswith(".md"):
             assets.append((path, relative))
             continue
-        kind = _kind_of(parts)
+        kind = kind_of(parts)
         if kind is None:
             diagnostics.warning(
                 path,
@@ -86,7 +86,8 @@ def find_content(
     return ContentFiles(tuple(documents), tuple(sorted(bibliographies)), tuple(sorted(assets, key=lambda a: a[1])))
 
 
-def _kind_of(parts: tuple[str, ...]) -> Kind | None:
+def kind_of(parts: tuple[str, ...]) -> Kind | None:
+    """Return the kind of page a file is, from its path under content/ (None: not a page)."""
     if parts == ("index.md",):
         return Kind.HOME
     if len(parts) == 2 and parts[0] in SECTIONS:

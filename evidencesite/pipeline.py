@@ -37,6 +37,7 @@ class BuildResult:
     diagnostics: list[Diagnostic]
     counts: Counter[str] = field(default_factory=Counter)
     files_written: int = 0
+    written: tuple[str, ...] = ()  # output paths this build (re)wrote
     timings: dict[str, float] = field(default_factory=dict)
     output: Path | None = None
 
@@ -47,6 +48,8 @@ Progress = Callable[[str, float], None]  # (stage just finished, seconds since t
 def build(options: BuildOptions, progress: Progress | None = None) -> BuildResult:
     """Build the site; raise SiteError (with every problem) before writing anything if it has errors."""
     site = options.site.resolve()
+    if options.memo is not None:
+        options.memo.preview = None  # set again only if this build succeeds
     fingerprint = ""
     output = (options.output or site / "output").resolve()
     if options.write and options.use_cache:
@@ -135,13 +138,18 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
     check_output_folder(output, site)
     try:
         with output_lock(output):
-            result.files_written = _write(site, output, plan, diagnostics, options, lap)
+            result.written = _write(site, output, plan, diagnostics, options, lap)
+            result.files_written = len(result.written)
     except OSError as exc:
         diagnostics.error(output, 0, f"cannot write output: {exc.strerror or exc}")
         raise SiteError(diagnostics.items) from None
     cache.save()
     if documents is not None:
         documents.save()
+    if options.memo is not None:
+        from .fast_preview import PreviewState
+
+        options.memo.preview = PreviewState(config, catalog, plan, {item.page.path: item for item in rendered}, output)
     if fingerprint:
         warnings = [[d.path, d.line, d.column, d.message] for d in diagnostics.items if d.severity is Severity.WARNING]
         save_last_build(site, LastBuild(fingerprint, str(output), dict(result.counts), warnings))
@@ -203,8 +211,8 @@ def _write(
     diagnostics: Diagnostics,
     options: BuildOptions,
     lap: Callable[[str], None],
-) -> int:
-    """Produce and write what changed (or everything), then record what the output now holds."""
+) -> tuple[str, ...]:
+    """Produce and write what changed (or everything), record what the output now holds; return what was written."""
     copy_signatures = {path: _file_signature(source) for path, source in plan.copies.items()}
     signatures = {f.path: f.signature for f in plan.files} | copy_signatures
     from .output_manifest import OutputManifest
@@ -235,7 +243,7 @@ def _write(
         merge_in(stage, output, [path for path in manifest.files if path not in signatures])
     else:
         swap_in(stage, output)
-    written = len(changed) + len(copies)
+    written = tuple(sorted([f.path for f in changed] + list(copies)))
     if options.use_cache:  # --no-cache leaves .cache/ alone; a stale manifest stays safe (size and mtime are checked)
         manifest.save(signatures, {f.path for f in changed} | set(copies) if incremental else None)
     return written

@@ -63,6 +63,9 @@ class PlannedFile:
 class SitePlan:
     files: list[PlannedFile]
     copies: dict[str, Path]
+    # renders one content page with this build's views and templates (raises TemplateRenderError); `serve`
+    # uses it to write an edited page before the full rebuild (see fast_preview)
+    render_content: Callable[[RenderedPage], bytes] | None = None
 
 
 def plan_site(
@@ -81,7 +84,12 @@ def plan_site(
     site_wide = digest(code, config, _templates_digest(site), views.nav())
     meta = {key: _meta(page) for key, page in catalog.studies.items()}
     all_meta = digest(sorted(meta.items()), [_meta(p) for p in catalog.all_pages() if p.kind is not Kind.STUDY])
-    cited_by = digest(sorted((key, places) for key, places in views.cited_by.items()))
+    cited_by = digest(
+        sorted(
+            (key, [(place.title, place.path, place.claim) for place in places])
+            for key, places in views.cited_by.items()
+        )
+    )
     # a study's work is fully described by its note's front matter; the few bibliography works are hashed whole
     work_meta = {key: meta.get(key) or digest(work) for key, work in catalog.works.items()}
     files: list[PlannedFile] = []
@@ -137,7 +145,12 @@ def plan_site(
     copies = static_files(site)
     for source, site_path in catalog.assets:
         copies[site_path] = source
-    return SitePlan(files, copies)
+
+    def render_content(item: RenderedPage) -> bytes:
+        template = TEMPLATE_FOR[item.page.kind.value or "home"]
+        return render_template(environment, template, views.content_page(item)).encode("utf-8")
+
+    return SitePlan(files, copies, render_content)
 
 
 def _bind(function: Callable[..., object], *args: object) -> Callable[[], object]:  # type: ignore[type-arg]
@@ -178,7 +191,7 @@ def _content_signature(
     # only ordered values: set and dict iteration order may differ between runs and the cache
     parts: list[object] = [_meta(page), page.source_digest, rendered, cited]
     if page.kind is Kind.STUDY:
-        parts.append(views.cited_by.get(page.slug, []))
+        parts.append([(place.title, place.path, place.claim) for place in views.cited_by.get(page.slug, [])])
         parts.append([(catalog.substances[s].title if s in catalog.substances else s) for s in page.study.substances])  # type: ignore[union-attr]
         parts.append([(catalog.mechanisms[m].title if m in catalog.mechanisms else m) for m in page.study.mechanisms])  # type: ignore[union-attr]
     elif page.kind in (Kind.MECHANISM, Kind.SUBSTANCE, Kind.HOME):

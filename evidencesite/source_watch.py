@@ -24,6 +24,8 @@ QUIET_SECONDS = 0.01
 LONGEST_WAIT_SECONDS = 0.25  # under a stream of changes (a git checkout) still rebuild this often
 
 OpenWatcher = Callable[[list[Path]], FileWatcher]
+# Called once per burst with the paths that changed, or None when unknown (polling, or events were lost).
+OnChange = Callable[[frozenset[Path] | None], None]
 
 
 def source_roots(site: Path) -> list[Path]:
@@ -56,6 +58,7 @@ class SourceWatch:
     `begin` before the first build, so that a save made during it is not lost; `start` once the loop
     exists. `on_change` runs on the loop and may take seconds: inotify queues the events meanwhile and a
     poll compares with a snapshot taken before the rebuild, so an edit made during a rebuild causes another.
+    It receives the paths the burst changed (inotify), or None when they are not known.
     """
 
     def __init__(self, roots: list[Path], log: Callable[[str], None], watcher: FileWatcher | None) -> None:
@@ -64,10 +67,12 @@ class SourceWatch:
         self.watcher = watcher
         self._snapshot = self._take_snapshot() if watcher is None else {}
         self._loop: IOLoop | None = None
-        self._on_change: Callable[[], None] = lambda: None
+        self._on_change: OnChange = lambda _paths: None
         self._poller: PeriodicCallback | None = None
         self._timer: object | None = None
         self._burst: tuple[float, float] | None = None  # loop times of the pending burst's first and latest events
+        self._changed: set[Path] = set()  # what the pending burst changed
+        self._unknown = False  # the pending burst lost events (queue overflow)
 
     @classmethod
     def begin(cls, roots: list[Path], log: Callable[[str], None], open_watcher: OpenWatcher) -> SourceWatch:
@@ -85,7 +90,7 @@ class SourceWatch:
         """'inotify' or 'polling'."""
         return "polling" if self.watcher is None else "inotify"
 
-    def start(self, loop: IOLoop, on_change: Callable[[], None]) -> None:
+    def start(self, loop: IOLoop, on_change: OnChange) -> None:
         """Call `on_change` on `loop` after every burst of changes from now on (and for any since `begin`)."""
         self._loop, self._on_change = loop, on_change
         if self.watcher is None:
@@ -120,6 +125,8 @@ class SourceWatch:
             return False
         if not changes:
             return False
+        self._changed |= changes.paths
+        self._unknown = self._unknown or changes.overflowed
         now = self._loop.time()
         self._burst = (self._burst[0] if self._burst else now, now)
         return True
@@ -136,8 +143,9 @@ class SourceWatch:
         if now < latest + QUIET_SECONDS and now < first + LONGEST_WAIT_SECONDS:
             self._timer = self._loop.call_at(min(latest + QUIET_SECONDS, first + LONGEST_WAIT_SECONDS), self._settle)
             return
-        self._burst = None
-        self._on_change()
+        changed = None if self._unknown else frozenset(self._changed)
+        self._burst, self._changed, self._unknown = None, set(), False
+        self._on_change(changed)
 
     def _fall_back(self, reason: str) -> None:
         assert self._loop is not None and self.watcher is not None
@@ -148,10 +156,10 @@ class SourceWatch:
         if self._timer is not None:
             self._loop.remove_timeout(self._timer)
             self._timer = None
-        self._burst = None
+        self._burst, self._changed, self._unknown = None, set(), False
         self._snapshot = self._take_snapshot()
         self._start_polling()
-        self._loop.add_callback(self._on_change)  # for the change that made a folder unwatchable
+        self._loop.add_callback(self._on_change, None)  # for the change that made a folder unwatchable
 
     def _start_polling(self) -> None:
         from tornado.ioloop import PeriodicCallback
@@ -163,7 +171,7 @@ class SourceWatch:
         current = self._take_snapshot()
         if current != self._snapshot:
             self._snapshot = current
-            self._on_change()
+            self._on_change(None)
 
     def _take_snapshot(self) -> dict[str, tuple[int, int]]:
         return snapshot_sources(p for p in self.roots if p.exists())

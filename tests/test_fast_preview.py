@@ -1,0 +1,96 @@
+"""serve's fast path writes exactly the page the full build writes, and only when nothing else changes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conftest import MINIMAL_FILES, snapshot, write_site
+from evidencesite.build_memo import BuildMemo
+from evidencesite.fast_preview import write_changed_body
+from evidencesite.pipeline import BuildOptions, build
+
+EXTRA = {
+    "content/studies/jones2019.md": MINIMAL_FILES["content/studies/smith2020.md"]
+    .replace("Smith, AB", "Jones, Q")
+    .replace("year: 2020", "year: 2019")
+    .replace("[@smith2020]", "[@jones2019; @smith2020]"),
+    "content/pages/about.md": "---\ntitle: About\n---\nSee @jones2019.\n",
+}
+STUDY = "content/studies/jones2019.md"
+MECHANISM = "content/mechanisms/memory.md"
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> tuple[Path, BuildOptions]:
+    site = write_site(tmp_path / "site", {**MINIMAL_FILES, **EXTRA})
+    options = BuildOptions(site=site, output=tmp_path / "served", memo=BuildMemo())
+    build(options)
+    return site, options
+
+
+def edit(site: Path, name: str, old: str, new: str) -> Path:
+    path = site / name
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new))
+    return path
+
+
+def fresh(site: Path, tmp_path: Path) -> dict[str, bytes]:
+    output = tmp_path / "fresh"
+    build(BuildOptions(site=site, output=output, use_cache=False))
+    return snapshot(output)
+
+
+@pytest.mark.parametrize(
+    ("name", "old", "new"),
+    [
+        (STUDY, "Did it work", "Did it really work"),  # prose
+        (STUDY, "Did it work [@jones2019; @smith2020]?", "Did it work [@smith2020; @jones2019]? Yes [@smith2020]."),
+        (MECHANISM, "Memories change", "Memories may change"),  # a page with a claims table
+        ("content/pages/about.md", "See @jones2019.", "See @jones2019 (and [a heading](#x)).\n\n## X\n"),
+    ],
+)
+def test_a_body_edit_writes_the_page_the_full_build_writes(
+    served: tuple[Path, BuildOptions], tmp_path: Path, name: str, old: str, new: str
+) -> None:
+    site, options = served
+    path = edit(site, name, old, new)
+    written = write_changed_body(options.memo, site, {path, path.with_name("4913")})  # vim's probe file
+    assert written is not None
+    expected = fresh(site, tmp_path)
+    assert (options.output / written).read_bytes() == expected[written]
+    result = build(options)
+    assert written in result.written
+    assert snapshot(options.output) == expected
+
+
+@pytest.mark.parametrize(
+    ("name", "old", "new"),
+    [
+        (STUDY, "title: A trial", "title: The trial"),  # front matter: lists and other pages show it
+        (STUDY, "Did it work", "Did it work as in @about-nobody"),  # an unknown key: a problem to report
+        ("content/pages/about.md", "See @jones2019.", "See @jones2019 and @smith2020."),  # smith2020's cited-by changes
+        ("content/pages/about.md", "See @jones2019.", "No citation now."),  # jones2019's cited-by changes
+        (STUDY, "year: 2019", "year: 2019\ndraft: true"),
+    ],
+)
+def test_anything_but_a_self_contained_body_edit_is_left_to_the_full_build(
+    served: tuple[Path, BuildOptions], name: str, old: str, new: str
+) -> None:
+    site, options = served
+    before = snapshot(options.output)
+    path = edit(site, name, old, new)
+    assert write_changed_body(options.memo, site, {path}) is None
+    assert snapshot(options.output) == before
+
+
+def test_several_files_or_no_previous_build_decline(served: tuple[Path, BuildOptions], tmp_path: Path) -> None:
+    site, options = served
+    first = edit(site, STUDY, "Did it work", "Did it work well")
+    second = edit(site, "content/pages/about.md", "See", "Read")
+    assert write_changed_body(options.memo, site, {first, second}) is None
+    assert write_changed_body(options.memo, site, {site / "templates" / "page.html"}) is None
+    assert write_changed_body(BuildMemo(), site, {first}) is None
