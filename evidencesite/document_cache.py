@@ -1,8 +1,10 @@
 """Parsed front matter kept in `<site>/.cache/documents.json`, so a rebuild re-parses only changed files.
 
-An entry is used only while the file's size and mtime and the generator's code are unchanged. Files
-that produced a problem are never stored (they are parsed, and reported, every time). The file is JSON
-and is read defensively: anything malformed means "parse the file".
+An entry is used only while the file's size and mtime and the generator's code are unchanged, and
+while the file still starts with the front matter it records. The body is not stored: it is read from
+the file (cheap, and it keeps the cache small to load and save). Files that produced a problem are
+never stored (they are parsed, and reported, every time). The file is JSON and is read defensively:
+anything malformed means "parse the file".
 """
 
 from __future__ import annotations
@@ -15,11 +17,12 @@ from pathlib import Path
 from typing import Any
 
 from .errors import Diagnostics
-from .frontmatter import Document, Scalar
+from .frontmatter import Document, Scalar, normalise_text
+from .loader import read_text
 from .render_cache import CACHE_FOLDER
 
 DOCUMENTS_FILE = "documents.json"
-DOCUMENTS_FORMAT = 1
+DOCUMENTS_FORMAT = 2
 
 
 def _encode(value: Any) -> Any:
@@ -47,28 +50,36 @@ def _decode(value: Any) -> Any:
 
 
 def encode_document(document: Document) -> dict[str, Any]:
+    """Return what the cache stores of a document: everything but the body."""
     return {
         "data": _encode(document.data),
         "lines": [[list(path), line] for path, line in document.lines.items()],
-        "body": document.body,
         "body_line": document.body_line,
         "front": document.has_front_matter,
         "raw": document.raw_front_matter,
     }
 
 
-def decode_document(data: dict[str, Any]) -> Document:
-    """Rebuild a Document; raise ValueError for anything that is not what encode_document writes."""
+def decode_document(data: dict[str, Any], text: str) -> Document:
+    """Rebuild a Document from its entry and the file's current text.
+
+    Raise ValueError for anything that is not what encode_document writes, or when the text does not
+    start with the recorded front matter (a file rewritten with the same size and mtime).
+    """
     values = _decode(data["data"])
     if not isinstance(values, dict) or not all(isinstance(path, list) for path, _ in data["lines"]):
         raise ValueError("not a cached document")
+    body_line, front, raw = int(data["body_line"]), bool(data["front"]), str(data["raw"])
+    lines = normalise_text(text).split("\n")
+    if front and "\n".join(lines[1 : body_line - 2]) != raw:
+        raise ValueError("the file's front matter is not the cached one")
     return Document(
         values,
         {tuple(path): int(line) for path, line in data["lines"]},
-        str(data["body"]),
-        int(data["body_line"]),
-        bool(data["front"]),
-        str(data["raw"]),
+        "\n".join(lines[body_line - 1 :]),
+        body_line,
+        front,
+        raw,
     )
 
 
@@ -105,8 +116,11 @@ class DocumentCache:
             key = str(path)
             entry = self.entries.get(key)
             if entry is not None and entry[0] == stat.st_size and entry[1] == stat.st_mtime_ns:
+                text = read_text(path, diagnostics)
+                if text is None:
+                    return None  # reported; it was readable last time
                 try:
-                    document = decode_document(entry[2])
+                    document = decode_document(entry[2], text)
                 except (KeyError, TypeError, ValueError, AttributeError):
                     document = None
                 if document is not None:

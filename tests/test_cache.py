@@ -211,3 +211,27 @@ def test_a_long_running_process_stays_identical_to_fresh_builds(cached_site: Pat
         path.write_text(text.replace(old, new))
         build(options)
         assert snapshot(tmp_path / "served") == _fresh(cached_site, run_cli, tmp_path), name
+
+
+def test_a_note_rewritten_with_the_same_size_and_mtime_is_parsed_again(
+    cached_site: Path, run_cli, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """The document cache checks the front matter it recorded against the file, not only size and mtime.
+
+    (Another file changes too: with every input's size and mtime unchanged, the no-op check, like make,
+    would rightly consider the build done.)
+    """
+    import os
+
+    path = cached_site / "content/studies/jones2019.md"
+    stat = path.stat()
+    text = path.read_text()
+    assert "year: 2019" in text
+    path.write_text(text.replace("year: 2019", "year: 2018"))
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert path.stat().st_size == stat.st_size and path.stat().st_mtime_ns == stat.st_mtime_ns
+    other = cached_site / "content/pages/team.md"
+    other.write_text(other.read_text() + "More.\n")
+    assert run_cli("build", "--site", cached_site, "-q").code == 0
+    assert "2018" in (cached_site / "output/studies/jones2019/index.html").read_text()
+    assert snapshot(cached_site / "output") == _fresh(cached_site, run_cli, tmp_path)
