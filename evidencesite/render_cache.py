@@ -55,6 +55,7 @@ class CachedBody:
     claim_anchors: list[list[list[str]]]  # per claim: [key, role, anchor] for each evidence item
     links: list[str]
     warnings: list[list[Any]]  # [line, message]
+    text: str  # the start of the body's visible text (html_text.leading_text), for the search index
 
 
 @dataclass
@@ -144,7 +145,7 @@ class RenderCache:
             body = CachedBody(**entry["body"])
         except (KeyError, TypeError, AttributeError):
             return None
-        if not isinstance(body.html, str) or not isinstance(body.cited, list):
+        if not isinstance(body.html, str) or not isinstance(body.cited, list) or not isinstance(body.text, str):
             return None
         self.used[key] = entry
         return body

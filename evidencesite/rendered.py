@@ -12,6 +12,7 @@ from markupsafe import Markup
 from .catalog import Catalog
 from .config import SiteConfig
 from .errors import Diagnostics
+from .html_text import BODY_CHARS, leading_text
 from .markdown_ext import DocumentContext
 from .markdown_render import MarkdownRenderer, RenderDepthError
 from .models import Claim, Kind, Page, Role
@@ -57,6 +58,7 @@ class RenderedPage:
     links: frozenset[str] = field(default_factory=frozenset)
     # the render cache key: with the cited works and link targets, it determines everything above
     render_key: str = ""
+    search_text: str = ""  # the start of the body's visible text, for the search index
     # values later stages compute from this page alone (e.g. its search record), kept with it so that a
     # long-running process, which reuses unchanged pages, computes them once
     derived: dict[str, object] = field(default_factory=dict, compare=False, repr=False)
@@ -123,6 +125,7 @@ def render_page(
         backlinks={key: tuple(anchors) for key, anchors in citations.backlinks.items()},
         claims=claims,
         links=frozenset(context.links),
+        search_text=leading_text(html, BODY_CHARS),
     )
     return rendered, record
 
@@ -145,6 +148,7 @@ def _to_cache(rendered: RenderedPage, record: PageProblems) -> CachedBody:
         claim_anchors=[[[e.key, e.role.value, e.anchor] for e in claim.evidence] for claim in rendered.claims],
         links=sorted(rendered.links),
         warnings=[[line, message] for line, message, _ in record.problems],
+        text=rendered.search_text,
     )
 
 
@@ -163,6 +167,7 @@ def _from_cache(page: Page, output_path: str, body: CachedBody, key: str) -> Ren
         claims=claims,
         links=frozenset(body.links),
         render_key=key,
+        search_text=body.text,
     )
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from evidencesite.search_index import BODY_CHARS, leading_text, page_text
+from evidencesite.html_text import BODY_CHARS, leading_text, page_text
 
 ROOT = Path(__file__).resolve().parent.parent
 htmlish = st.lists(
