@@ -56,6 +56,8 @@ class Diagnostics:
     def __init__(self, root: Path) -> None:
         self._prefix = str(root).rstrip("/") + "/"
         self.items: list[Diagnostic] = []
+        self._counted = 0  # how many items error_count has looked at
+        self._errors = 0
 
     def display_path(self, path: Path | str) -> str:
         """Return `path` relative to the site folder when it lies inside it."""
@@ -74,6 +76,14 @@ class Diagnostics:
     @property
     def errors(self) -> list[Diagnostic]:
         return [d for d in self.items if d.severity is Severity.ERROR]
+
+    @property
+    def error_count(self) -> int:
+        """How many errors so far (validation asks before and after every file)."""
+        if len(self.items) != self._counted:  # items is a public list: count what was added since
+            self._errors += sum(1 for d in self.items[self._counted :] if d.severity is Severity.ERROR)
+            self._counted = len(self.items)
+        return self._errors
 
     @property
     def warnings(self) -> list[Diagnostic]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import functools
 import hashlib
 import re
 from dataclasses import dataclass
@@ -132,7 +133,7 @@ class _Reader:
         value = self.text(key, required)
         if not value:
             return None
-        choices = [member.value for member in kind]
+        choices = _choices(kind)
         if value in choices:
             return kind(value)
         self.error(f"unknown {key} '{value}'{did_you_mean(value, choices)}; expected one of: {', '.join(choices)}", key)
@@ -166,6 +167,12 @@ class _Reader:
         return tuple(v for v in values if SLUG.match(v))
 
 
+@functools.cache
+def _choices(kind: type[enum.Enum]) -> tuple[str, ...]:
+    """The values of an enum, computed once (validation asks thousands of times)."""
+    return tuple(member.value for member in kind)
+
+
 def _shape(value: Any) -> str:
     return "list" if isinstance(value, list) else "mapping" if isinstance(value, dict) else "value"
 
@@ -177,7 +184,7 @@ def _show(value: Any) -> str:
 def validate_document(raw: RawDocument, diagnostics: Diagnostics) -> Page | None:
     """Return the validated page, or None when it has errors (all of which are reported)."""
     reader = _Reader(raw, diagnostics)
-    before = len(diagnostics.errors)
+    before = diagnostics.error_count
     document = raw.document
     if not document.has_front_matter:
         diagnostics.error(raw.path, 1, "missing front matter: start the file with '---', a 'title:' line and '---'")
@@ -203,7 +210,7 @@ def validate_document(raw: RawDocument, diagnostics: Diagnostics) -> Page | None
     claims = _claims(reader) if raw.kind is Kind.MECHANISM else ()
     if raw.kind is Kind.STUDY and not document.body.strip():
         diagnostics.warning(raw.path, document.body_line, "study note has no body text below its front matter")
-    if len(diagnostics.errors) > before:
+    if diagnostics.error_count > before:
         return None
     source = Source(diagnostics.display_path(raw.path), 1)
     meta_digest = hashlib.sha1(document.raw_front_matter.encode(), usedforsecurity=False).hexdigest()
