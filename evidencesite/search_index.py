@@ -11,21 +11,23 @@ from .rendered import RenderedPage
 
 def search_index_js(rendered: list[RenderedPage]) -> bytes:
     """Return `static/search-index.js`, which sets `window.EVIDENCE_SEARCH_INDEX`."""
+    # one encoder for every record: json.dumps with options would build a new one per call
+    encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode
     records = []
     for item in rendered:
         record = item.derived.get("search")
         if not isinstance(record, str):
-            record = item.derived["search"] = _record_json(item)
+            record = item.derived["search"] = encode(_record(item))
         records.append(record)
     data = "[" + ",".join(records) + "]"
     data = data.replace("</", "<\\/")
     return f"window.EVIDENCE_SEARCH_INDEX={data};\n".encode()
 
 
-def _record_json(item: RenderedPage) -> str:
-    """One page's entry in the index, as JSON (keys sorted)."""
+def _record(item: RenderedPage) -> dict[str, object]:
+    """One page's entry in the index."""
     page = item.page
-    record = {
+    record: dict[str, object] = {
         "t": page.title,
         "u": item.output_path,
         "s": page.summary,
@@ -36,4 +38,4 @@ def _record_json(item: RenderedPage) -> str:
         record["a"] = "; ".join(p.family for p in work.authors)
         record["y"] = work.year or ""
         record["d"] = page.study.design.label
-    return json.dumps(record, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    return record
