@@ -1,13 +1,14 @@
 """`serve`'s fast path: write the page of a note whose body alone changed, then run the full rebuild.
 
-An author editing prose waits for one page. When a save changed only the body of one content file,
-and the new body cites the same works in the same way (so no other page's cited-by list, reference
-counts or numbering can change), that page is exactly what the full build will produce from the last
-build's catalog, views and templates with the new body. We write it first, atomically, and the
-server reloads the browser; the full incremental rebuild runs straight after and updates everything
-else (search index, caches, manifest), rewriting the page with the same bytes. Anything else (front
-matter, a new citation, a problem reported, several files) declines, and only the full build runs.
-This is the idea of Hugo's "fast render mode", made exact by the conditions above.
+An author editing prose waits for one page. When a save changed only the body of one content file
+(its front matter, which lists, the matrix and other notes' year suffixes are made from, is unchanged),
+that page is exactly what the full build will produce: its HTML depends on its own body, on the works
+it cites (unchanged: they are other files) and on who cites it (also other files). We render it from
+the last build's catalog, views and templates, write it atomically, and the server reloads the
+browser; the full incremental rebuild runs straight after and updates everything else (pages whose
+cited-by list changed, the references page, the search index, caches), rewriting this page with the
+same bytes. Front-matter edits, problems, drafts, several files or anything outside content/ decline,
+and only the full build runs. This is Hugo's "fast render mode", made exact by those conditions.
 """
 
 from __future__ import annotations
@@ -68,8 +69,8 @@ def write_changed_body(memo: BuildMemo, site: Path, changed: Iterable[Path]) -> 
 
         renderer = memo.renderer = MarkdownRenderer(state.config.raw_html)
     rendered, record = render_page(page, state.catalog, state.config, renderer)  # type: ignore[arg-type]
-    if record.problems or not _same_citations(previous, rendered):
-        return None
+    if record.problems:
+        return None  # the full build reports them
     from .templating import TemplateRenderError
 
     try:
@@ -82,16 +83,3 @@ def write_changed_body(memo: BuildMemo, site: Path, changed: Iterable[Path]) -> 
     except (OSError, OutputError):
         return None  # the output changed under us; the full build will sort it out
     return rendered.output_path
-
-
-def _same_citations(old: RenderedPage, new: RenderedPage) -> bool:
-    """True when no other page can tell the difference: the same works, cited in the body or only in claims."""
-    if set(old.cited) != set(new.cited):
-        return False
-    old_claims = {e.anchor for claim in old.claims for e in claim.evidence}
-    new_claims = {e.anchor for claim in new.claims for e in claim.evidence}
-    return all(
-        any(a not in old_claims for a in old.backlinks.get(key, ()))
-        == any(a not in new_claims for a in new.backlinks.get(key, ()))
-        for key in new.cited
-    )
