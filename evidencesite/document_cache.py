@@ -1,63 +1,41 @@
-"""Parsed front matter kept in `<site>/.cache/documents.json`, so a rebuild re-parses only changed files.
+"""Parsed and validated files kept in `<site>/.cache/documents.json`, so a rebuild re-reads only changed files.
 
-An entry is used only while the file's size and mtime and the generator's code are unchanged, and
-while the file still starts with the front matter it records. The body is not stored: it is read from
-the file (cheap, and it keeps the cache small to load and save). Files that produced a problem are
-never stored (they are parsed, and reported, every time). The file is JSON and is read defensively:
-anything malformed means "parse the file".
+An entry holds a file's parsed front matter and, once validated, its page (model_codec). It is used
+only while the file's size and mtime and the generator's code are unchanged, and while the file still
+starts with the front matter it records. Bodies are not stored: they are read from the file (cheap, and
+it keeps the cache small to load and save). Files that produced a problem are never stored (they are
+parsed, validated and reported every time). The file is JSON and is read defensively: anything
+malformed means "parse and validate the file".
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from .errors import Diagnostics
-from .frontmatter import Document, Scalar, normalise_text
-from .loader import read_text
+from .frontmatter import Document, normalise_text, parse_yaml_mapping
+from .loader import RawDocument, read_text
+from .model_codec import decode_page, encode
+from .models import Page
 from .render_cache import CACHE_FOLDER
 
 DOCUMENTS_FILE = "documents.json"
-DOCUMENTS_FORMAT = 2
-
-
-def _encode(value: Any) -> Any:
-    if isinstance(value, Scalar):
-        return {"s": value.text, "q": value.quoted}
-    if isinstance(value, dict):
-        return {"m": {key: _encode(item) for key, item in value.items()}}
-    if isinstance(value, list):
-        return {"l": [_encode(item) for item in value]}
-    return None
-
-
-def _decode(value: Any) -> Any:
-    if value is None:
-        return None
-    if not isinstance(value, dict):
-        raise ValueError("not a cached value")
-    if "s" in value:
-        if not isinstance(value["s"], str):
-            raise ValueError("not a cached scalar")
-        return Scalar(value["s"], bool(value.get("q")))
-    if "m" in value:
-        return {str(key): _decode(item) for key, item in value["m"].items()}
-    return [_decode(item) for item in value["l"]]
+DOCUMENTS_FORMAT = 4
 
 
 def encode_document(document: Document) -> dict[str, Any]:
-    """Return what the cache stores of a document: everything but the body."""
-    return {
-        "data": _encode(document.data),
-        "lines": [[list(path), line] for path, line in document.lines.items()],
-        "body_line": document.body_line,
-        "front": document.has_front_matter,
-        "raw": document.raw_front_matter,
-    }
+    """Return what the cache stores of a document: where its body starts and its raw front matter.
+
+    The values are parsed again from that text only if something needs them, which a note whose
+    validated page is cached never does.
+    """
+    return {"body_line": document.body_line, "front": document.has_front_matter, "raw": document.raw_front_matter}
 
 
 def decode_document(data: dict[str, Any], text: str) -> Document:
@@ -66,21 +44,38 @@ def decode_document(data: dict[str, Any], text: str) -> Document:
     Raise ValueError for anything that is not what encode_document writes, or when the text does not
     start with the recorded front matter (a file rewritten with the same size and mtime).
     """
-    values = _decode(data["data"])
-    if not isinstance(values, dict) or not all(isinstance(path, list) for path, _ in data["lines"]):
+    body_line, front, raw = data["body_line"], data["front"], data["raw"]
+    if type(body_line) is not int or type(front) is not bool or type(raw) is not str or body_line < 1:
         raise ValueError("not a cached document")
-    body_line, front, raw = int(data["body_line"]), bool(data["front"]), str(data["raw"])
     lines = normalise_text(text).split("\n")
     if front and "\n".join(lines[1 : body_line - 2]) != raw:
         raise ValueError("the file's front matter is not the cached one")
-    return Document(
-        values,
-        {tuple(path): int(line) for path, line in data["lines"]},
-        "\n".join(lines[body_line - 1 :]),
-        body_line,
-        front,
-        raw,
-    )
+    return CachedDocument("\n".join(lines[body_line - 1 :]), body_line, front, raw)
+
+
+class CachedDocument(Document):
+    """A Document from the cache whose front-matter values and lines are parsed from its text on first use."""
+
+    def __init__(self, body: str, body_line: int, front: bool, raw: str) -> None:
+        # Document's own fields, except `data` and `lines`, which are the properties below
+        self.body, self.body_line, self.has_front_matter, self.raw_front_matter = body, body_line, front, raw
+        self._parsed: tuple[dict[str, Any], dict[tuple[str | int, ...], int]] | None = None
+
+    @property  # type: ignore[override]
+    def data(self) -> dict[str, Any]:
+        return self._values()[0]
+
+    @property  # type: ignore[override]
+    def lines(self) -> dict[tuple[str | int, ...], int]:
+        return self._values()[1]
+
+    def _values(self) -> tuple[dict[str, Any], dict[tuple[str | int, ...], int]]:
+        if self._parsed is None:
+            # it parsed without a problem when it was stored, and the file still starts with it
+            self._parsed = (
+                parse_yaml_mapping(self.raw_front_matter, first_line=2) if self.has_front_matter else ({}, {(): 1})
+            )
+        return self._parsed
 
 
 @dataclass
@@ -89,6 +84,7 @@ class DocumentCache:
     code: str
     entries: dict[str, list[Any]] = field(default_factory=dict)  # file -> [size, mtime_ns, document]
     used: dict[str, list[Any]] = field(default_factory=dict)
+    _returned: dict[str, Document] = field(default_factory=dict)  # the document each file was read as
 
     @classmethod
     def load(cls, site: Path, code: str) -> DocumentCache:
@@ -100,7 +96,7 @@ class DocumentCache:
         if isinstance(data, dict) and data.get("format") == DOCUMENTS_FORMAT and data.get("code") == code:
             files = data.get("files")
             if isinstance(files, dict):
-                cache.entries = {k: v for k, v in files.items() if isinstance(v, list) and len(v) == 3}
+                cache.entries = {k: v for k, v in files.items() if isinstance(v, list) and len(v) == 4}
         return cache
 
     def reader(
@@ -121,18 +117,55 @@ class DocumentCache:
                     return None  # reported; it was readable last time
                 try:
                     document = decode_document(entry[2], text)
-                except (KeyError, TypeError, ValueError, AttributeError):
+                except (KeyError, TypeError, ValueError):
                     document = None
                 if document is not None:
                     self.used[key] = entry
+                    self._returned[key] = document
                     return document
             before = len(diagnostics.items)
             document = read(path, diagnostics)
             if document is not None and len(diagnostics.items) == before:
-                self.used[key] = [stat.st_size, stat.st_mtime_ns, encode_document(document)]
+                self.used[key] = [stat.st_size, stat.st_mtime_ns, encode_document(document), None]
+                self._returned[key] = document
             return document
 
         return cached_read
+
+    def page_of(self, raw: RawDocument) -> Page | None:
+        """Return the validated page stored for `raw`, if `raw` was read from this cache and has one."""
+        key = str(raw.path)
+        entry = self.used.get(key)
+        if entry is None or entry[3] is None or self._returned.get(key) is not raw.document:
+            return None
+        try:
+            page = decode_page(entry[3])
+        except ValueError:
+            return None
+        # bound to this file as it is now: its path, and the front matter just checked against it
+        front_matter = hashlib.sha1(raw.document.raw_front_matter.encode(), usedforsecurity=False).hexdigest()
+        if page.path != raw.path or page.meta_digest != front_matter:
+            return None
+        body = raw.document.body
+        source = hashlib.sha1(f"{front_matter}\0{body}".encode(), usedforsecurity=False).hexdigest()
+        return replace(page, body=body, source_digest=source)  # bodies are not stored twice
+
+    def validator(
+        self, validate: Callable[[RawDocument, Diagnostics], Page | None]
+    ) -> Callable[[RawDocument, Diagnostics], Page | None]:
+        """Wrap `validate` so a page validated without any problem is stored for the next build."""
+
+        def cached_validate(raw: RawDocument, diagnostics: Diagnostics) -> Page | None:
+            before = len(diagnostics.items)
+            page = validate(raw, diagnostics)
+            key = str(raw.path)
+            entry = self.used.get(key)
+            clean = page is not None and len(diagnostics.items) == before
+            if clean and entry is not None and self._returned.get(key) is raw.document:
+                self.used[key] = [*entry[:3], encode(replace(page, body=""))]
+            return page
+
+        return cached_validate
 
     def save(self) -> None:
         """Write the entries this build used, atomically, when they changed."""

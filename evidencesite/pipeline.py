@@ -100,16 +100,22 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
     else:
         reader = read_document
     content = find_content(site, diagnostics, reader)
-    validate = options.memo.validator(validate_document) if options.memo else validate_document
+    if options.memo is not None:
+        validate = options.memo.validator(validate_document)
+    elif documents is not None:
+        validate = documents.validator(validate_document)
+    else:
+        validate = validate_document
     pages = []
     broken: set[str] = set()
     draft_keys: set[str] = set()
     for raw in content.documents:
-        if not options.drafts and is_draft(raw.document):
+        cached = documents.page_of(raw) if documents is not None else None  # validated cleanly last time
+        if not options.drafts and (cached.draft if cached is not None else is_draft(raw.document)):
             if raw.kind is Kind.STUDY:
                 draft_keys.add(raw.stem)
             continue
-        page = validate(raw, diagnostics)
+        page = cached or validate(raw, diagnostics)
         if page is None:
             broken.add(f"{raw.kind.value}/{raw.stem}" if raw.kind.value else raw.stem)
         else:

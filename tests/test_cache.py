@@ -93,8 +93,9 @@ def test_tampered_entry_with_matching_code_is_not_trusted_blindly(cached_site: P
         cache_path.write_text(json.dumps(data))
     documents = cached_site / CACHE_FOLDER / "documents.json"
     data = json.loads(documents.read_text())
-    for entry in data["files"].values():
-        entry[2] = {"data": {"s": 1}}
+    for index, entry in enumerate(data["files"].values()):
+        entry[2] = {"data": {"s": 1}} if index % 2 else entry[2]
+        entry[3] = [None, 7, "x"] if index % 3 else (entry[3] or [])[:-1]
     documents.write_text(json.dumps(data))
     (cached_site / CACHE_FOLDER / "last-build.json").unlink()  # no shortcut: every layer is read back
     assert run_cli("build", "--site", cached_site, "-q").code == 0
