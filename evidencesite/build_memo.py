@@ -7,6 +7,7 @@ again each build. Owned by the process that builds repeatedly, never shared or g
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +18,10 @@ from .loader import RawDocument
 from .models import Page
 
 Stamp = tuple[int, int]
+# File timestamps are coarse (a clock tick; seconds on some file systems): a file written again within the
+# same tick keeps its (size, mtime) when its length does not change. As git does with its index, a stamp
+# is trusted only once the file is older than this when it was read; newer files are read again.
+RACY_NS = 2_000_000_000
 
 
 def _stamp(path: Path) -> Stamp | None:
@@ -29,7 +34,8 @@ def _stamp(path: Path) -> Stamp | None:
 
 @dataclass
 class BuildMemo:
-    documents: dict[Path, tuple[Stamp, Document | None, list[Diagnostic]]] = field(default_factory=dict)
+    # path -> (stamp, document, its problems, whether the stamp can be trusted)
+    documents: dict[Path, tuple[Stamp, Document | None, list[Diagnostic], bool]] = field(default_factory=dict)
     pages: dict[Path, tuple[Document, Page | None, list[Diagnostic]]] = field(default_factory=dict)
     templates: object | None = None  # a templating.MemoryBytecodeCache, made on first use
     render_cache: object | None = None  # the render_cache.RenderCache of the previous build
@@ -51,13 +57,15 @@ class BuildMemo:
         def memo_read(path: Path, diagnostics: Diagnostics) -> Document | None:
             stamp = _stamp(path)
             cached = self.documents.get(path)
-            if stamp is not None and cached is not None and cached[0] == stamp:
+            if stamp is not None and cached is not None and cached[0] == stamp and cached[3]:
                 diagnostics.extend(cached[2])
                 return cached[1]
+            read_at = time.time_ns()
             before = len(diagnostics.items)
             document = read(path, diagnostics)
             if stamp is not None:
-                self.documents[path] = (stamp, document, diagnostics.items[before:])
+                trusted = stamp[1] < read_at - RACY_NS
+                self.documents[path] = (stamp, document, diagnostics.items[before:], trusted)
             return document
 
         return memo_read

@@ -5,6 +5,10 @@ settings, the generator's code, the build options) is saved in `<site>/.cache/` 
 of that build. When the next build finds the same fingerprint and an output folder that still
 holds exactly the files the output manifest records, the output is already correct: we report the
 same summary and warnings and stop, without importing the renderers at all.
+
+Timestamps are coarse (a clock tick; seconds on some file systems), so a file rewritten with the same
+length in the same tick keeps its size and mtime. As git does with its index, a fingerprint is trusted
+only when every input was already RACY_NS old when the build that saved it started.
 """
 
 from __future__ import annotations
@@ -20,17 +24,20 @@ from .output_manifest import OutputManifest
 from .render_cache import CACHE_FOLDER, code_fingerprint
 
 STATE_FILE = "last-build.json"
-STATE_FORMAT = 1
+STATE_FORMAT = 2
+RACY_NS = 2_000_000_000
 
 
-def input_fingerprint(site: Path, builtin_templates: Path, options: dict[str, Any]) -> str:
-    """Hash the size and mtime of every input file, the code and the options."""
+def input_fingerprint(site: Path, builtin_templates: Path, options: dict[str, Any]) -> tuple[str, int]:
+    """Hash the size and mtime of every input file, the code and the options; also return the newest mtime."""
     digest = hashlib.sha256(code_fingerprint().encode())
     digest.update(json.dumps(options, sort_keys=True, default=str).encode())
+    newest = 0
     roots = [site / "site_config.yaml", site / "content", site / "templates", site / "static", builtin_templates]
     for root in roots:
         if root.is_file():
             stat = root.stat()
+            newest = max(newest, stat.st_mtime_ns)
             digest.update(f"{root}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
             continue
         for directory, subdirectories, names in os.walk(root):
@@ -41,8 +48,9 @@ def input_fingerprint(site: Path, builtin_templates: Path, options: dict[str, An
                     stat = os.stat(path)
                 except OSError:
                     continue
+                newest = max(newest, stat.st_mtime_ns)
                 digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
-    return digest.hexdigest()
+    return digest.hexdigest(), newest
 
 
 @dataclass(frozen=True)
@@ -51,6 +59,7 @@ class LastBuild:
     output: str
     counts: dict[str, int]
     warnings: list[list[Any]]  # [path, line, column, message]
+    trusted: bool = True  # every input was RACY_NS old when that build started
 
 
 def load_last_build(site: Path) -> LastBuild | None:
@@ -58,7 +67,13 @@ def load_last_build(site: Path) -> LastBuild | None:
         data = json.loads((site / CACHE_FOLDER / STATE_FILE).read_text(encoding="utf-8"))
         if data.get("format") != STATE_FORMAT:
             return None
-        return LastBuild(str(data["fingerprint"]), str(data["output"]), dict(data["counts"]), list(data["warnings"]))
+        return LastBuild(
+            str(data["fingerprint"]),
+            str(data["output"]),
+            dict(data["counts"]),
+            list(data["warnings"]),
+            data["trusted"] is True,
+        )
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
 

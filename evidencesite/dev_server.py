@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from .build_memo import BuildMemo
-from .errors import Diagnostic, SiteError
+from .errors import Diagnostic, Severity, SiteError
 from .file_watcher import FileWatcher, WatcherUnavailableError
 from .source_watch import OpenWatcher, SourceWatch, source_roots
 
@@ -250,6 +250,16 @@ class DevServer:
             for diagnostic in exc.diagnostics:
                 self.log(diagnostic.format())
             self.log(f"build failed ({len(self.state.errors)} error(s)); the browser shows them until they are fixed")
+            return None
+        except (
+            OSError
+        ) as exc:  # e.g. a folder removed mid-build: shown like any build error, retried on the next change
+            problem = Diagnostic(
+                str(getattr(exc, "filename", None) or self.site), 0, 0, Severity.ERROR, str(exc.strerror or exc)
+            )
+            self.state.errors = [problem]
+            self.log(problem.format())
+            self.log("build failed (1 error(s)); the browser shows it until the next change")
             return None
         self.state.errors = []
         self.log(f"rebuilt in {time.perf_counter() - started:.2f} s")

@@ -63,12 +63,12 @@ def write_changed_body(memo: BuildMemo, site: Path, changed: Iterable[Path]) -> 
         return None  # the front matter changed: lists, the matrix and other pages may show it
     # the catalog's page (with values derived from other notes, such as a year suffix) with the new body
     page = replace(previous.page, body=page.body, body_line=page.body_line, source_digest=page.source_digest)
-    renderer = memo.renderer
-    if renderer is None:
-        from .markdown_render import MarkdownRenderer
+    from .markdown_render import MarkdownRenderer
 
-        renderer = memo.renderer = MarkdownRenderer(state.config.raw_html)
-    rendered, record = render_page(page, state.catalog, state.config, renderer)  # type: ignore[arg-type]
+    renderer = memo.renderer
+    if not isinstance(renderer, MarkdownRenderer) or renderer.raw_html is not state.config.raw_html:
+        renderer = memo.renderer = MarkdownRenderer(state.config.raw_html)  # the HTML policy may have changed
+    rendered, record = render_page(page, state.catalog, state.config, renderer)
     if record.problems:
         return None  # the full build reports them
     from .templating import TemplateRenderError

@@ -105,8 +105,12 @@ def _walk(content: Path, root: Path, diagnostics: Diagnostics) -> list[tuple[Pat
     folders: list[tuple[str, str]] = [(str(content), "")]
     while folders:
         directory, prefix = folders.pop()
-        with os.scandir(directory) as listing:
-            entries = sorted(listing, key=lambda entry: entry.name)
+        try:
+            with os.scandir(directory) as listing:
+                entries = sorted(listing, key=lambda entry: entry.name)
+        except OSError as exc:  # unreadable, or removed while we walk (serve rebuilds again after a deletion)
+            diagnostics.error(directory, 0, f"cannot read folder: {exc.strerror or exc}")
+            continue
         subfolders = []
         for entry in entries:
             if is_ignored(entry.name):

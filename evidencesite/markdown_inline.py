@@ -14,7 +14,6 @@ if a Markdown upgrade or an extension brings a pattern not listed here, it is tr
 
 from __future__ import annotations
 
-import re
 import xml.etree.ElementTree as etree
 
 from markdown import Markdown, util
@@ -47,7 +46,7 @@ class SkippingInlineProcessor(InlineProcessor):
     """The stock inline processor, offering each text only the patterns that could match it.
 
     Replacing a match by a placeholder only removes text (placeholders hold none of the needles),
-    so the needles found in a text when it arrives are a superset of those present later: one scan
+    so the needles found in a text when it arrives are a superset of those present later: one check
     per text decides which patterns are worth trying. The decision is memoised by the set found.
     """
 
@@ -55,7 +54,7 @@ class SkippingInlineProcessor(InlineProcessor):
         super().__init__(md)
         self._patterns: list[object] = []
         self._needles: list[tuple[str, ...] | None] = []
-        self._scanner: re.Pattern[str] | None = None
+        self._every: tuple[str, ...] = ()
         self._plans: dict[frozenset[str], tuple[bool, ...]] = {}
 
     def run(self, tree: etree.Element, ancestors: list[str] | None = None) -> etree.Element:
@@ -63,21 +62,17 @@ class SkippingInlineProcessor(InlineProcessor):
         if patterns != self._patterns:
             self._patterns = patterns
             self._needles = [_needles_of(pattern) for pattern in patterns]
-            every = sorted({n for wanted in self._needles if wanted for n in wanted}, key=len, reverse=True)
-            self._scanner = re.compile("|".join(map(re.escape, every))) if every else None
+            self._every = tuple(sorted({n for wanted in self._needles if wanted for n in wanted}))
             self._plans = {}
         return super().run(tree, ancestors)
 
     def _plan(self, data: str) -> tuple[bool, ...]:
         """Return, for each pattern, whether `data` holds one of its needles."""
-        found = frozenset(self._scanner.findall(data)) if self._scanner else frozenset()
+        # each needle is looked for on its own: overlapping needles ('![' and '[^' in '![^') both count
+        found = frozenset([needle for needle in self._every if needle in data])
         plan = self._plans.get(found)
         if plan is None:
-            # a token found may contain a shorter needle: '![' holds '[', '[^' holds '['
-            plan = tuple(
-                wanted is None or any(needle in token for needle in wanted for token in found)
-                for wanted in self._needles
-            )
+            plan = tuple(wanted is None or not found.isdisjoint(wanted) for wanted in self._needles)
             self._plans[found] = plan
         return plan
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .build_state import LastBuild, input_fingerprint, load_last_build, output_intact, save_last_build
+from .build_state import RACY_NS, LastBuild, input_fingerprint, load_last_build, output_intact, save_last_build
 from .errors import Diagnostic, Diagnostics, Severity, SiteError
 from .writer import check_output_folder, output_lock
 
@@ -51,6 +51,7 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
     if options.memo is not None:
         options.memo.preview = None  # set again only if this build succeeds
     fingerprint = ""
+    trusted = False
     output = (options.output or site / "output").resolve()
     if options.write and options.use_cache:
         settings = {
@@ -59,8 +60,11 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
             "strict": options.strict,
             "drafts": options.drafts,
         }
-        fingerprint = input_fingerprint(site, BUILTIN_TEMPLATES, settings)
-        unchanged = _unchanged_build(site, output, fingerprint, options.strict)
+        started_ns = time.time_ns()
+        fingerprint, newest_input_ns = input_fingerprint(site, BUILTIN_TEMPLATES, settings)
+        trusted = newest_input_ns < started_ns - RACY_NS
+        # `serve` (a memo) builds only when something changed, and needs its memo filled even then
+        unchanged = None if options.memo is not None else _unchanged_build(site, output, fingerprint, options.strict)
         if unchanged is not None:
             return unchanged
     # The stages are imported here, not at the top: a build with nothing to do never loads them.
@@ -158,7 +162,7 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
         options.memo.preview = PreviewState(config, catalog, plan, {item.page.path: item for item in rendered}, output)
     if fingerprint:
         warnings = [[d.path, d.line, d.column, d.message] for d in diagnostics.items if d.severity is Severity.WARNING]
-        save_last_build(site, LastBuild(fingerprint, str(output), dict(result.counts), warnings))
+        save_last_build(site, LastBuild(fingerprint, str(output), dict(result.counts), warnings, trusted))
     result.diagnostics = diagnostics.items
     lap("write")
     result.output = output
@@ -199,7 +203,13 @@ def _render_cache(site: Path, options: BuildOptions, cache_type: type) -> object
 def _unchanged_build(site: Path, output: Path, fingerprint: str, strict: bool) -> BuildResult | None:
     """Return the last build's result when no input changed and the output is intact, else None."""
     last = load_last_build(site)
-    if last is None or last.fingerprint != fingerprint or last.output != str(output) or (strict and last.warnings):
+    if (
+        last is None
+        or not last.trusted
+        or last.fingerprint != fingerprint
+        or last.output != str(output)
+        or (strict and last.warnings)
+    ):
         return None
     if not output_intact(site, output):
         return None

@@ -191,11 +191,16 @@ def validate_document(raw: RawDocument, diagnostics: Diagnostics) -> Page | None
         return None
     allowed = FIELDS[raw.kind]
     for key in document.data:
-        if key not in allowed:
+        if key not in allowed and not (key == "slug" and raw.kind is Kind.STUDY):  # an error of its own below
             diagnostics.warning(raw.path, reader.line(key), f"unknown field '{key}'{did_you_mean(key, allowed)}")
     title = reader.text("title", required=True)
     slug = raw.stem
-    if "slug" in document.data:
+    if "slug" in document.data and raw.kind is Kind.STUDY:
+        reader.error(
+            "'slug' does not apply to study notes: a note's file name is its citation key and URL (rename the file instead)",
+            "slug",
+        )
+    elif "slug" in document.data:
         slug = reader.text("slug")
         if not SLUG.match(slug):
             reader.error(

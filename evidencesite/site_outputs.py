@@ -28,6 +28,7 @@ from .templating import BUILTIN_TEMPLATES, TemplateRenderError, make_environment
 from .views import ViewBuilder
 
 SEARCH_INDEX = "static/search-index.js"
+INDEX_PAGE = "index.html"
 SECTIONS = ("evidence", "studies", "mechanisms", "substances", "references", "search")
 TEMPLATE_FOR = {
     "home": "home.html",
@@ -81,7 +82,8 @@ def plan_site(
     matrix = build_matrix(catalog)
     views = ViewBuilder(config, catalog, rendered, matrix, config.search)
     code = code_fingerprint()
-    site_wide = digest(code, config, _templates_digest(site), views.nav())
+    # what every page shows of the site: settings, templates, and the base context (nav, disclaimer link…)
+    site_wide = digest(code, config, _templates_digest(site), views.base(INDEX_PAGE, ""))
     meta = {key: _meta(page) for key, page in catalog.studies.items()}
     all_meta = digest(sorted(meta.items()), [_meta(p) for p in catalog.all_pages() if p.kind is not Kind.STUDY])
     cited_by = digest(
@@ -117,7 +119,8 @@ def plan_site(
     for section in SECTIONS:
         if section == "search" and not config.search:
             continue
-        signature = digest(all_meta, cited_by if section == "references" else "")
+        # the references page lists every work, including the bibliography's
+        signature = digest(all_meta, (cited_by, sorted(work_meta.items())) if section == "references" else "")
         files.append(
             page_file(
                 f"{section}/index.html", SECTION_TEMPLATES[section], _bind(views.section, section), signature, "index"

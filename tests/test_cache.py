@@ -15,7 +15,8 @@ EXTRA = {
     .replace("Smith, AB", "Jones, Q")
     .replace("year: 2020", "year: 2019")
     .replace("[@smith2020]", "[@jones2019; @smith2020]"),
-    "content/pages/about.md": "---\ntitle: About\n---\nSee @jones2019 and [the team](team.md).\n",
+    "content/pages/about.md": "---\ntitle: About\n---\nSee @jones2019, [@guide2020] and [the team](team.md).\n",
+    "content/references.bib": "@misc{guide2020,\n  title = {A clinical guide},\n  author = {Body, Some},\n  year = {2020}\n}\n",
     "content/pages/team.md": "---\ntitle: Team\n---\nWe write.\n",
 }
 
@@ -54,6 +55,8 @@ def test_cached_build_is_byte_identical_to_uncached(cached_site: Path, run_cli, 
         ("content/studies/jones2019.md", "year: 2019", "year: 2019\nretracted: true"),
         # a study's title changes: lists, the matrix, search and every page citing it
         ("content/studies/jones2019.md", "title: ", "title: Renamed "),
+        # a bibliography work changes: the pages citing it and the references page
+        ("content/references.bib", "A clinical guide", "A clinical handbook"),
     ],
 )
 def test_edits_reach_every_dependent_page(
@@ -235,4 +238,53 @@ def test_a_note_rewritten_with_the_same_size_and_mtime_is_parsed_again(
     other.write_text(other.read_text() + "More.\n")
     assert run_cli("build", "--site", cached_site, "-q").code == 0
     assert "2018" in (cached_site / "output/studies/jones2019/index.html").read_text()
+    assert snapshot(cached_site / "output") == _fresh(cached_site, run_cli, tmp_path)
+
+
+def test_adding_and_removing_the_disclaimer_page_reaches_every_footer(
+    cached_site: Path, run_cli, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    disclaimer = cached_site / "content/pages/disclaimer.md"
+    disclaimer.write_text("---\ntitle: Disclaimer\n---\nNot medical advice.\n")
+    assert run_cli("build", "--site", cached_site, "-q").code == 0
+    assert snapshot(cached_site / "output") == _fresh(cached_site, run_cli, tmp_path)
+    disclaimer.unlink()
+    assert run_cli("build", "--site", cached_site, "-q").code == 0
+    assert snapshot(cached_site / "output") == _fresh(cached_site, run_cli, tmp_path)
+
+
+def test_serve_reads_a_just_written_note_again_even_with_the_same_size_and_mtime(
+    cached_site: Path, tmp_path: Path, run_cli
+) -> None:  # type: ignore[no-untyped-def]
+    """Timestamps are coarse: two same-length saves in one clock tick look alike, so recent files are re-read."""
+    import os
+
+    from evidencesite.build_memo import BuildMemo
+    from evidencesite.pipeline import BuildOptions, build
+
+    path = cached_site / "content/pages/team.md"
+    path.write_text("---\ntitle: Team\n---\nWe write AAAA.\n")
+    stat = path.stat()
+    options = BuildOptions(site=cached_site, output=tmp_path / "served", memo=BuildMemo())
+    build(options)
+    path.write_text("---\ntitle: Team\n---\nWe write BBBB.\n")
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    build(options)
+    assert "BBBB" in (tmp_path / "served/team/index.html").read_text()
+    assert snapshot(tmp_path / "served") == _fresh(cached_site, run_cli, tmp_path)
+
+
+def test_a_rebuild_right_after_a_same_size_same_mtime_rewrite_is_not_skipped(
+    cached_site: Path, run_cli, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """The no-op shortcut trusts sizes and mtimes only for inputs that were old enough when the last build started."""
+    import os
+
+    path = cached_site / "content/pages/team.md"
+    stat = path.stat()
+    text = path.read_text()
+    path.write_text(text.replace("We write.", "We WRITE."))
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert run_cli("build", "--site", cached_site, "-q").code == 0
+    assert "We WRITE." in (cached_site / "output/team/index.html").read_text()
     assert snapshot(cached_site / "output") == _fresh(cached_site, run_cli, tmp_path)

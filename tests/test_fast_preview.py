@@ -95,3 +95,19 @@ def test_several_files_or_no_previous_build_decline(served: tuple[Path, BuildOpt
     assert write_changed_body(options.memo, site, {first, second}) is None
     assert write_changed_body(options.memo, site, {site / "templates" / "page.html"}) is None
     assert write_changed_body(BuildMemo(), site, {first}) is None
+
+
+def test_a_changed_html_policy_reaches_the_fast_path(served: tuple[Path, BuildOptions], tmp_path: Path) -> None:
+    """The fast path's Markdown renderer follows raw_html in site_config.yaml (a reviewer's find)."""
+    site, options = served
+    path = edit(site, "content/pages/about.md", "See @jones2019.", 'See @jones2019 <span onclick="x()">here</span>.')
+    assert write_changed_body(options.memo, site, {path}) is not None  # sanitised: no onclick
+    build(options)
+    edit(site, "site_config.yaml", "citation_style: numeric", "citation_style: numeric\nraw_html: allow")
+    build(options)
+    path = edit(site, "content/pages/about.md", "here</span>.", "there</span>.")
+    written = write_changed_body(options.memo, site, {path})
+    assert written is not None
+    page = (options.output / written).read_bytes()
+    assert b"onclick" in page
+    assert page == fresh(site, tmp_path)[written]

@@ -285,3 +285,24 @@ def test_killed_build_leaves_previous_output_and_no_stray_folder_after_next_run(
     assert current == before or b"Changed" in current.get("p0/index.html", b"")  # old output, or a completed new one
     assert run_cli("build", "--site", site, "-q").code == 0
     assert not [p for p in site.iterdir() if p.name.startswith(".evidencesite-")]
+
+
+def test_an_unreadable_content_folder_is_a_located_error(
+    tmp_path: Path, run_cli, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """As root the tests cannot make a folder unreadable, so the refusal is simulated where the loader lists it."""
+    site = write_site(tmp_path / "site", dict(MINIMAL_FILES))
+    (site / "content/private").mkdir()
+    (site / "content/private/figure.png").write_bytes(b"png")
+    real_scandir = os.scandir
+
+    def refusing_scandir(path: str = ".") -> object:
+        if str(path).endswith("content/private"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", refusing_scandir)
+    result = run_cli("build", "--site", site, "--no-cache", "-q")
+    assert result.code == 1
+    assert "content/private: error: cannot read folder: Permission denied" in result.err
+    assert "Traceback" not in result.err

@@ -110,3 +110,11 @@ def test_a_toc_marker_still_becomes_a_table_of_contents() -> None:
     fast, stock = render_both(text)
     assert fast == stock
     assert '<div class="toc">' in fast and 'href="#two"' in fast
+
+
+def test_overlapping_needles_both_count() -> None:
+    """'![^' holds both the image needle '![' and the footnote needle '[^' (a reviewer's find)."""
+    text = "This is surprising![^1]\n\n[^1]: A note.\n"
+    fast, stock = render_both(text)
+    assert fast == stock
+    assert 'href="#fn:1"' in fast

@@ -84,6 +84,10 @@ CASES = {
         {"content/pages/about.md": "---\ntitle: About\nslug: ../../x\n---\nText.\n"},
         "content/pages/about.md:3: error: slug '../../x' must be lowercase a-z, 0-9 and '-' only (it names the page's folder in the output)",
     ),
+    "slug_on_a_study_note": (
+        {"content/studies/smith2020.md": STUDY.replace("year: 2020", "year: 2020\nslug: smith-study")},
+        "content/studies/smith2020.md:5: error: 'slug' does not apply to study notes: a note's file name is its citation key and URL (rename the file instead)",
+    ),
     "base_url_without_scheme": (
         {"site_config.yaml": MINIMAL_FILES["site_config.yaml"].replace("https://example.org/sub/", "example.org")},
         "site_config.yaml:3: error: base_url 'example.org' must be an absolute URL starting with https:// or http://",
