@@ -12,16 +12,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .build_state import RACY_NS
 from .errors import Diagnostic, Diagnostics
 from .frontmatter import Document
 from .loader import RawDocument
 from .models import Page
 
 Stamp = tuple[int, int]
-# File timestamps are coarse (a clock tick; seconds on some file systems): a file written again within the
-# same tick keeps its (size, mtime) when its length does not change. As git does with its index, a stamp
-# is trusted only once the file is older than this when it was read; newer files are read again.
-RACY_NS = 2_000_000_000
 
 
 def _stamp(path: Path) -> Stamp | None:
@@ -64,6 +61,8 @@ class BuildMemo:
             before = len(diagnostics.items)
             document = read(path, diagnostics)
             if stamp is not None:
+                # as for the no-op check (build_state): a file written in the same clock tick as it was read
+                # may be written again without changing its size or mtime, so it is read again next time
                 trusted = stamp[1] < read_at - RACY_NS
                 self.documents[path] = (stamp, document, diagnostics.items[before:], trusted)
             return document

@@ -25,7 +25,7 @@ from .render_cache import CACHE_FOLDER, code_fingerprint
 
 STATE_FILE = "last-build.json"
 STATE_FORMAT = 2
-RACY_NS = 2_000_000_000
+RACY_NS = 2_000_000_000  # how old a file must be for its size and mtime to stand for its content
 
 
 def input_fingerprint(site: Path, builtin_templates: Path, options: dict[str, Any]) -> tuple[str, int]:

@@ -88,7 +88,7 @@ def load_config(site: Path, diagnostics: Diagnostics, base_url: str | None = Non
 def _validate(
     data: dict[str, Any], lines: dict[Any, int], path: Path, diagnostics: Diagnostics, base_url: str | None
 ) -> SiteConfig | None:
-    errors_before = len(diagnostics.errors)
+    errors_before = diagnostics.error_count
 
     def line(*key: str | int) -> int:
         return lines.get(tuple(key), 1)
@@ -125,7 +125,7 @@ def _validate(
     raw_html = _enum(data, "raw_html", RawHtml, RawHtml.SANITISE, path, line, diagnostics)
     search = _bool(data, "search", True, path, line, diagnostics)
     nav = _nav(data.get("nav"), path, line, diagnostics)
-    if len(diagnostics.errors) > errors_before:
+    if diagnostics.error_count > errors_before:
         return None
     return SiteConfig(
         title=values["title"],

@@ -10,7 +10,6 @@ malformed means "parse and validate the file".
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from collections.abc import Callable
@@ -24,6 +23,7 @@ from .loader import RawDocument, read_text
 from .model_codec import decode_page, encode
 from .models import Page
 from .render_cache import CACHE_FOLDER
+from .schema import content_digests
 
 DOCUMENTS_FILE = "documents.json"
 DOCUMENTS_FORMAT = 4
@@ -143,12 +143,10 @@ class DocumentCache:
         except ValueError:
             return None
         # bound to this file as it is now: its path, and the front matter just checked against it
-        front_matter = hashlib.sha1(raw.document.raw_front_matter.encode(), usedforsecurity=False).hexdigest()
+        front_matter, source = content_digests(raw.document.raw_front_matter, raw.document.body)
         if page.path != raw.path or page.meta_digest != front_matter:
             return None
-        body = raw.document.body
-        source = hashlib.sha1(f"{front_matter}\0{body}".encode(), usedforsecurity=False).hexdigest()
-        return replace(page, body=body, source_digest=source)  # bodies are not stored twice
+        return replace(page, body=raw.document.body, source_digest=source)  # bodies are not stored twice
 
     def validator(
         self, validate: Callable[[RawDocument, Diagnostics], Page | None]

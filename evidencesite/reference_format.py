@@ -185,11 +185,6 @@ def _apa_container(work: Work) -> Markup:
     return escape(_sentence(". ".join(pieces)))
 
 
-def plain_reference(work: Work, style: CitationStyle) -> str:
-    """Return the formatted reference as plain text (for 'Cite this study' and feeds)."""
-    return plain_text(format_reference(work, style))
-
-
 def plain_text(reference: Markup) -> str:
-    """Return a formatted reference without its tags and entities (callers that already hold the HTML)."""
+    """Return a formatted reference without its tags and entities (e.g. the "Cite this study" text)."""
     return unescape(_TAG.sub("", str(reference)))

@@ -181,6 +181,12 @@ def _show(value: Any) -> str:
     return value.text if isinstance(value, Scalar) else _shape(value)
 
 
+def content_digests(raw_front_matter: str, body: str) -> tuple[str, str]:
+    """Return a page's (meta_digest, source_digest): hashes of its front matter and of the whole file."""
+    meta_digest = hashlib.sha1(raw_front_matter.encode(), usedforsecurity=False).hexdigest()
+    return meta_digest, hashlib.sha1(f"{meta_digest}\0{body}".encode(), usedforsecurity=False).hexdigest()
+
+
 def validate_document(raw: RawDocument, diagnostics: Diagnostics) -> Page | None:
     """Return the validated page, or None when it has errors (all of which are reported)."""
     reader = _Reader(raw, diagnostics)
@@ -218,10 +224,10 @@ def validate_document(raw: RawDocument, diagnostics: Diagnostics) -> Page | None
     if diagnostics.error_count > before:
         return None
     source = Source(diagnostics.display_path(raw.path), 1)
-    meta_digest = hashlib.sha1(document.raw_front_matter.encode(), usedforsecurity=False).hexdigest()
+    meta_digest, source_digest = content_digests(document.raw_front_matter, document.body)
     return Page(
         meta_digest=meta_digest,
-        source_digest=hashlib.sha1(f"{meta_digest}\0{document.body}".encode(), usedforsecurity=False).hexdigest(),
+        source_digest=source_digest,
         kind=raw.kind,
         slug=slug,
         title=title,

@@ -50,6 +50,14 @@ MINIMAL_FILES = {
     ),
 }
 
+# A second study note (Jones 2019) that cites itself and smith2020, for tests that need notes citing each other.
+JONES_2019 = (
+    MINIMAL_FILES["content/studies/smith2020.md"]
+    .replace("Smith, AB", "Jones, Q")
+    .replace("year: 2020", "year: 2019")
+    .replace("[@smith2020]", "[@jones2019; @smith2020]")
+)
+
 
 def write_site(root: Path, files: dict[str, str | bytes]) -> Path:
     """Write `files` (relative path -> text or bytes) under `root`; return root."""

@@ -7,14 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from conftest import MINIMAL_FILES, snapshot, write_site
+from conftest import JONES_2019, MINIMAL_FILES, snapshot, write_site
 from evidencesite.render_cache import CACHE_FOLDER, CACHE_SUBFOLDER
 
 EXTRA = {
-    "content/studies/jones2019.md": MINIMAL_FILES["content/studies/smith2020.md"]
-    .replace("Smith, AB", "Jones, Q")
-    .replace("year: 2020", "year: 2019")
-    .replace("[@smith2020]", "[@jones2019; @smith2020]"),
+    "content/studies/jones2019.md": JONES_2019,
     "content/pages/about.md": "---\ntitle: About\n---\nSee @jones2019, [@guide2020] and [the team](team.md).\n",
     "content/references.bib": "@misc{guide2020,\n  title = {A clinical guide},\n  author = {Body, Some},\n  year = {2020}\n}\n",
     "content/pages/team.md": "---\ntitle: Team\n---\nWe write.\n",

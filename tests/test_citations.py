@@ -14,7 +14,7 @@ from evidencesite.errors import Diagnostics
 from evidencesite.markdown_ext import DocumentContext
 from evidencesite.markdown_render import MarkdownRenderer
 from evidencesite.page_citations import PageCitations
-from evidencesite.reference_format import format_reference, plain_reference
+from evidencesite.reference_format import format_reference, plain_text
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -185,4 +185,4 @@ def test_study_page_lists_every_author_even_when_citations_shorten() -> None:
     work = _works()["many2022"]
     assert format_authors(work, CitationStyle.NUMERIC, full=True).count(",") == 23
     assert "et al" not in format_authors(work, CitationStyle.NUMERIC, full=True)
-    assert plain_reference(work, CitationStyle.NUMERIC).endswith("2022.")
+    assert plain_text(format_reference(work, CitationStyle.NUMERIC)).endswith("2022.")

@@ -6,16 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from conftest import MINIMAL_FILES, snapshot, write_site
+from conftest import JONES_2019, MINIMAL_FILES, snapshot, write_site
 from evidencesite.build_memo import BuildMemo
 from evidencesite.fast_preview import write_changed_body
 from evidencesite.pipeline import BuildOptions, build
 
 EXTRA = {
-    "content/studies/jones2019.md": MINIMAL_FILES["content/studies/smith2020.md"]
-    .replace("Smith, AB", "Jones, Q")
-    .replace("year: 2020", "year: 2019")
-    .replace("[@smith2020]", "[@jones2019; @smith2020]"),
+    "content/studies/jones2019.md": JONES_2019,
     "content/pages/about.md": "---\ntitle: About\n---\nSee @jones2019.\n",
 }
 STUDY = "content/studies/jones2019.md"
