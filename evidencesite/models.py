@@ -100,11 +100,16 @@ class Source:
 
 @dataclass(frozen=True)
 class Person:
-    """An author: `family` and `given` (initials or names), or one `literal` name for bodies."""
+    """An author: `family` and `given` (initials or names) and a `suffix` ('Jr'), or one `literal` name.
+
+    A literal name (an organisation, a name written without a comma such as '王伟', a braced BibTeX
+    name, a CSL-JSON `literal`) is kept in `family` and is shown exactly as written, never abbreviated.
+    """
 
     family: str
     given: str = ""
     literal: bool = False
+    suffix: str = ""
 
     @property
     def display(self) -> str:
@@ -138,6 +143,17 @@ class Work:
     retracted: bool = False
     has_note: bool = False
     year_suffix: str = ""
+    # fields of books, chapters, theses, reports and web pages (CSL variable names in comments)
+    editors: tuple[Person, ...] = ()  # editor
+    edition: str = ""  # edition
+    publisher_place: str = ""  # publisher-place
+    genre: str = ""  # genre: a thesis's degree ('PhD thesis'), a report's type
+    number: str = ""  # number: a report's or standard's number
+    date: str = ""  # issued, as ISO 8601 'YYYY', 'YYYY-MM' or 'YYYY-MM-DD' (year is its first part)
+    accessed: str = ""  # accessed, 'YYYY-MM-DD'
+    container_short: str = ""  # container-title-short
+    language: str = ""  # language (BibLaTeX langid)
+    arxiv: str = ""  # an arXiv identifier from eprinttype = arxiv
 
     @property
     def doi_url(self) -> str:

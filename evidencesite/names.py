@@ -9,20 +9,33 @@ from .models import Person
 _PARTICLES = {"van", "von", "de", "der", "den", "da", "di", "du", "la", "le", "del", "della", "dos", "ter"}
 
 
+# Name suffixes recognised in a third comma part ('Smith, J, Jr'); BibTeX's 'von Last, Jr, First' order
+# is assumed otherwise.
+SUFFIXES = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv", "v", "2nd", "3rd"})
+
+
 def parse_person(text: str) -> Person | None:
-    """Parse 'Family, Given' (or a `{Corporate body}`); return None when there is no family name."""
+    """Parse a name as written in front matter; return None only for an empty name.
+
+    'Family, Given' is split; 'Family, Given, Jr' and BibTeX's 'von Last, Jr, First' keep the suffix;
+    a name without a comma ('王伟', 'World Health Organization', 'Ng') and a braced '{Name}' are literal:
+    shown exactly as written, never abbreviated.
+    """
     text = " ".join(text.split())
-    if not text:
+    if not text.strip("{} ,"):
         return None
     if text.startswith("{") and text.endswith("}"):
         return Person(text[1:-1].strip(), literal=True)
-    if "," in text:
-        family, _, given = text.partition(",")
-        family, given = family.strip(), given.strip()
-        if not family or "," in given:
-            return None
-        return Person(family, given)
-    return None
+    parts = [part.strip() for part in text.split(",")]
+    if len(parts) == 1 or not parts[0]:
+        return Person(text, literal=True)
+    if len(parts) == 2:
+        return Person(parts[0], parts[1])
+    if len(parts) == 3 and parts[2].lower() in SUFFIXES:
+        return Person(parts[0], parts[1], suffix=parts[2])
+    if len(parts) == 3:
+        return Person(parts[0], parts[2], suffix=parts[1])
+    return Person(text, literal=True)
 
 
 def parse_bibtex_name(text: str) -> Person:

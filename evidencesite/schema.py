@@ -322,7 +322,12 @@ def _authors(reader: _Reader) -> tuple[Person, ...]:
     for index, name in enumerate(names):
         person = parse_person(name)
         if person is None:
-            reader.error(f"author '{name}' should be written 'Family, Initials' (e.g. 'Das, RK')", "authors", index)
+            reader.error(
+                f"author {index + 1} is empty: write 'Family, Given' (e.g. 'Das, RK'), 'Family, Given, Jr', "
+                "or a name shown as written (e.g. 'World Health Organization', '王伟')",
+                "authors",
+                index,
+            )
             continue
         people.append(person)
     return tuple(people)
