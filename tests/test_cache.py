@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -285,3 +286,29 @@ def test_a_rebuild_right_after_a_same_size_same_mtime_rewrite_is_not_skipped(
     assert run_cli("build", "--site", cached_site, "-q").code == 0
     assert "We WRITE." in (cached_site / "output/team/index.html").read_text()
     assert snapshot(cached_site / "output") == _fresh(cached_site, run_cli, tmp_path)
+
+
+def test_a_dependency_upgrade_re_renders_everything(cached_site: Path, tmp_path: Path) -> None:
+    """Output rendered by another version of Markdown (or any runtime dependency) is never kept."""
+    import re
+    import subprocess
+    import sys
+
+    from conftest import REPO
+
+    def build(extra_path: str = "") -> str:
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (extra_path, str(REPO)) if p)}
+        command = [sys.executable, str(REPO / "build.py"), "build", "--site", str(cached_site)]
+        result = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
+        assert result.returncode == 0, result.stderr
+        return result.stdout
+
+    assert "built 0 files" in build()
+    fake = tmp_path / "fake-site-packages"
+    dist_info = fake / "markdown-99.0.dist-info"
+    dist_info.mkdir(parents=True)
+    (dist_info / "METADATA").write_text("Metadata-Version: 2.1\nName: Markdown\nVersion: 99.0\n")
+    upgraded = build(str(fake))
+    built = int(re.search(r"built (\d+) files", upgraded).group(1))  # type: ignore[union-attr]
+    assert built >= len(list((cached_site / "output").rglob("*.html")))  # every page, not a stale one kept
+    assert "built 0 files" in build(str(fake))
