@@ -1,4 +1,4 @@
-"""The command line: build, check, serve, new, import. Prints `path:line: error: message`."""
+"""The command line: build, check, serve, new, import, init. Prints `path:line: error: message`."""
 
 from __future__ import annotations
 
@@ -75,6 +75,10 @@ def make_parser() -> argparse.ArgumentParser:
     importer = commands.add_parser("import", help="create draft study notes from a Zotero / Better BibTeX export")
     site_option(importer)
     importer.add_argument("file", type=Path, help="a .bib (BibTeX) or .json (CSL-JSON) file")
+
+    init = commands.add_parser("init", help="start a new site in a new or empty folder (never overwrites)")
+    init.add_argument("folder", type=Path, help="the folder to create")
+    init.add_argument("--title", default="My evidence map", help="the site's title (default: 'My evidence map')")
     return parser
 
 
@@ -95,6 +99,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _build(args)
         if args.command == "check":
             return _check(args)
+        if args.command == "init":
+            return _init(args)
+        if args.command in ("new", "import", "serve") and not _is_site(args.site):
+            return EXIT_USAGE
         if args.command == "serve":
             from .dev_server import serve
 
@@ -191,6 +199,35 @@ def _check(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     return EXIT_CONTENT if failed else EXIT_OK
+
+
+def _is_site(site: Path) -> bool:
+    """True when `site` holds a site_config.yaml; otherwise say so (and how to start one) and return False."""
+    if (site / "site_config.yaml").is_file():
+        return True
+    print(
+        f"build.py: error: {site} has no site_config.yaml, so it is not a site folder: "
+        f"check --site, or start a new site with `python build.py init {site}`",
+        file=sys.stderr,
+    )
+    return False
+
+
+def _init(args: argparse.Namespace) -> int:
+    from .site_init import InitError, init_site
+
+    try:
+        written = init_site(args.folder, args.title, REPOSITORY_ROOT)
+    except InitError as exc:
+        print(f"build.py: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    for path in written:
+        print(f"created {path}")
+    print(
+        f"init: a new site in {args.folder}. Build it with `python build.py build --site {args.folder}`, "
+        f"preview it with `python build.py serve --site {args.folder}`"
+    )
+    return EXIT_OK
 
 
 def _new(args: argparse.Namespace) -> int:

@@ -48,6 +48,7 @@ class SiteConfig:
     nav: tuple[NavItem, ...] = ()
     raw_html: RawHtml = RawHtml.SANITISE
     search: bool = True
+    strict: bool = False  # warnings fail every build of this site (as `--strict` does)
     path: Path = field(default=Path(CONFIG_NAME), compare=False)
 
     @property
@@ -63,14 +64,14 @@ class SiteConfig:
 
 
 _STRING_KEYS = ("title", "description", "language", "author", "license", "disclaimer", "base_url")
-KNOWN_KEYS = (*_STRING_KEYS, "citation_style", "nav", "raw_html", "search")
+KNOWN_KEYS = (*_STRING_KEYS, "citation_style", "nav", "raw_html", "search", "strict")
 
 
 def load_config(site: Path, diagnostics: Diagnostics, base_url: str | None = None) -> SiteConfig | None:
     """Read and validate `<site>/site_config.yaml`; report problems to `diagnostics`."""
     path = site / CONFIG_NAME
     if not path.is_file():
-        diagnostics.error(path, 0, f"missing {CONFIG_NAME}: every site folder needs one (see docs/authoring.md)")
+        diagnostics.error(path, 0, f"missing {CONFIG_NAME}: every site folder needs one; start a new site with `python build.py init FOLDER` (see docs/authoring.md)")
         return None
     try:
         text = normalise_text(path.read_bytes().decode("utf-8"))
@@ -124,6 +125,7 @@ def _validate(
     style = _enum(data, "citation_style", CitationStyle, CitationStyle.NUMERIC, path, line, diagnostics)
     raw_html = _enum(data, "raw_html", RawHtml, RawHtml.SANITISE, path, line, diagnostics)
     search = _bool(data, "search", True, path, line, diagnostics)
+    strict = _bool(data, "strict", False, path, line, diagnostics)
     nav = _nav(data.get("nav"), path, line, diagnostics)
     if diagnostics.error_count > errors_before:
         return None
@@ -139,6 +141,7 @@ def _validate(
         nav=nav,
         raw_html=raw_html,
         search=search,
+        strict=strict,
         path=path,
     )
 

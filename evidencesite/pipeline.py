@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -129,6 +130,8 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
     if config is None:
         diagnostics.raise_if_errors()
     assert config is not None
+    if config.strict and not options.strict:  # site_config.yaml's `strict: true` applies to every build
+        options = dataclasses.replace(options, strict=True)
     catalog = build_catalog(
         pages, works, diagnostics, options.drafts, content.assets, frozenset(broken), frozenset(draft_keys)
     )

@@ -61,18 +61,3 @@ def test_every_dependency_is_explained_in_readme() -> None:
         if line and not line.startswith("#"):
             name = line.split("==")[0].lower()
             assert name in README.lower(), name
-
-
-def test_publishing_configs_are_valid_and_use_the_build_command() -> None:
-    import tomllib
-
-    import yaml
-
-    workflow = yaml.safe_load((REPO / ".github" / "workflows" / "pages.yml").read_text())
-    steps = [step.get("uses", "") + step.get("run", "") for job in workflow["jobs"].values() for step in job["steps"]]
-    assert any(s.startswith("actions/upload-pages-artifact") for s in steps)
-    assert any(s.startswith("actions/deploy-pages") for s in steps)
-    assert any("python build.py build --strict --base-url" in s for s in steps)
-    netlify = tomllib.loads((REPO / "netlify.toml").read_text())
-    assert netlify["build"]["publish"] == "output"
-    assert "python build.py build" in netlify["build"]["command"]

@@ -94,7 +94,7 @@ CASES = {
     ),
     "missing_site_config": (
         {"site_config.yaml": None},
-        "site_config.yaml: error: missing site_config.yaml: every site folder needs one (see docs/authoring.md)",
+        "site_config.yaml: error: missing site_config.yaml: every site folder needs one; start a new site with `python build.py init FOLDER` (see docs/authoring.md)",
     ),
     "empty_substances": (
         {"content/studies/smith2020.md": STUDY.replace("substances: [alcohol]", "substances: []")},
