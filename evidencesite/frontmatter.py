@@ -25,6 +25,8 @@ Path_ = tuple[str | int, ...]
 _NULLS = {"", "~", "null", "Null", "NULL"}
 _DELIMITER = re.compile(r"^---[ \t]*$")
 _CLOSING = re.compile(r"^(---|\.\.\.)[ \t]*$")
+# C0 and C1 control characters other than tab and newline: not allowed in HTML text or XML (the feed)
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 class FrontMatterError(Exception):
@@ -115,7 +117,10 @@ def parse_yaml_mapping(yaml_text: str, first_line: int = 1) -> tuple[dict[str, A
         raise FrontMatterError(
             first_line + node.start_mark.line, "front matter must be a mapping of 'key: value' lines"
         )
-    value = _build(node, (), line_map, first_line)
+    try:
+        value = _build(node, (), line_map, first_line, set())
+    except RecursionError:
+        raise FrontMatterError(first_line, "malformed YAML: nested too deeply") from None
     return value, line_map
 
 
@@ -126,7 +131,16 @@ def _tab_indent(yaml_text: str, mark: Any) -> bool:
     return 0 <= mark.line < len(lines) and lines[mark.line].startswith("\t")
 
 
-def _build(node: yaml.Node, path: Path_, line_map: dict[Path_, int], first_line: int) -> Any:
+def _build(node: yaml.Node, path: Path_, line_map: dict[Path_, int], first_line: int, seen: set[int]) -> Any:
+    # A node met twice is an alias (`*name`): expanding aliases is how a few hundred bytes of YAML grow to
+    # gigabytes ("billion laughs"), and a self-referencing alias never ends. Front matter never needs them.
+    if id(node) in seen:
+        where = next((line_map[path[:end]] for end in range(len(path), 0, -1) if path[:end] in line_map), None)
+        raise FrontMatterError(
+            where or first_line + node.start_mark.line,
+            "YAML aliases ('*name' repeating an '&name' anchor) are not supported: write the value out again",
+        )
+    seen.add(id(node))
     if path:
         line_map[path] = first_line + node.start_mark.line
     if isinstance(node, yaml.MappingNode):
@@ -145,12 +159,19 @@ def _build(node: yaml.Node, path: Path_, line_map: dict[Path_, int], first_line:
                     f"duplicate key '{key}' (first given on line {line_map[(*path, key)]})",
                 )
             line_map[(*path, key)] = first_line + key_node.start_mark.line
-            result[key] = _build(value_node, (*path, key), line_map, first_line)
+            result[key] = _build(value_node, (*path, key), line_map, first_line, seen)
             line_map[(*path, key)] = first_line + key_node.start_mark.line
         return result
     if isinstance(node, yaml.SequenceNode):
-        return [_build(item, (*path, index), line_map, first_line) for index, item in enumerate(node.value)]
+        return [_build(item, (*path, index), line_map, first_line, seen) for index, item in enumerate(node.value)]
     assert isinstance(node, yaml.ScalarNode)
+    control = _CONTROL.search(node.value)
+    if control:
+        raise FrontMatterError(
+            first_line + node.start_mark.line,
+            f"text contains the control character U+{ord(control.group()):04X} (from an escape such as \"\\0\" or "
+            "\"\\e\"?): remove it; pages and feeds cannot carry it",
+        )
     quoted = node.style in ("'", '"', "|", ">")
     if not quoted and node.value in _NULLS:
         return None

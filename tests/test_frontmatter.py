@@ -61,3 +61,26 @@ def test_file_without_front_matter_has_empty_data() -> None:
 def test_top_level_list_is_rejected() -> None:
     with pytest.raises(FrontMatterError, match="must be a mapping"):
         split_front_matter("---\n- a\n- b\n---\n")
+
+
+@pytest.mark.parametrize(
+    ("yaml_text", "line", "message"),
+    [
+        (
+            # "billion laughs": 446 bytes that expand to gigabytes if aliases are followed
+            'title: x\na: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\n'
+            "c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]\n"
+            "f: [*e,*e,*e,*e,*e,*e,*e,*e,*e]\n",
+            4,
+            "YAML aliases ('*name' repeating an '&name' anchor) are not supported: write the value out again",
+        ),
+        ("title: x\nloop: &a [*a]\n", 3, "YAML aliases ('*name' repeating an '&name' anchor) are not supported: write the value out again"),
+        ('title: "A \\0 title"\n', 2, 'text contains the control character U+0000 (from an escape such as "\\0" or "\\e"?): remove it; pages and feeds cannot carry it'),
+        ('title: x\ntags: ["\\e[31mred"]\n', 3, 'text contains the control character U+001B (from an escape such as "\\0" or "\\e"?): remove it; pages and feeds cannot carry it'),
+        ("title: " + "[" * 5000 + "]" * 5000 + "\n", 2, "malformed YAML: nested too deeply"),
+    ],
+)
+def test_hostile_yaml_is_a_located_error_not_a_hang_or_crash(yaml_text: str, line: int, message: str) -> None:
+    with pytest.raises(FrontMatterError) as caught:
+        split_front_matter(f"---\n{yaml_text}---\nBody.\n")
+    assert (caught.value.line, caught.value.message) == (line, message)
