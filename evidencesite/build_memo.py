@@ -12,13 +12,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .build_state import RACY_NS
+from .build_state import RACY_NS, file_stamp
 from .errors import Diagnostic, Diagnostics
 from .frontmatter import Document
 from .loader import RawDocument
 from .models import Page
 
-Stamp = tuple[int, int]
+Stamp = tuple[int, int, int, int]
 
 
 def _stamp(path: Path) -> Stamp | None:
@@ -26,7 +26,7 @@ def _stamp(path: Path) -> Stamp | None:
         stat = os.stat(path)
     except OSError:
         return None
-    return (stat.st_size, stat.st_mtime_ns)
+    return file_stamp(stat)
 
 
 @dataclass

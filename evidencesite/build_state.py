@@ -1,6 +1,6 @@
 """The inputs of the last successful build, so that a build with nothing changed does no work.
 
-A fingerprint of every input (size and mtime of each source, template and static file, the
+A fingerprint of every input (the stamp of each source, template and static file, the
 settings, the generator's code, the build options) is saved in `<site>/.cache/` with the summary
 of that build. When the next build finds the same fingerprint and an output folder that still
 holds exactly the files the output manifest records, the output is already correct: we report the
@@ -28,8 +28,18 @@ STATE_FORMAT = 2
 RACY_NS = 2_000_000_000  # how old a file must be for its size and mtime to stand for its content
 
 
+def file_stamp(stat: os.stat_result) -> tuple[int, int, int, int]:
+    """Return what says a file is unchanged: size, mtime, ctime and inode.
+
+    mtime alone is not enough: `cp -p`, `rsync -t` and `touch -d` write new content under an old mtime.
+    They cannot set the ctime (the kernel sets it on every write), and a file replaced by a rename (as
+    editors save) has a new inode. On Windows st_ctime is the creation time and st_ino the file index.
+    """
+    return (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
+
+
 def input_fingerprint(site: Path, builtin_templates: Path, options: dict[str, Any]) -> tuple[str, int]:
-    """Hash the size and mtime of every input file, the code and the options; also return the newest mtime."""
+    """Hash the stamp of every input file, the code and the options; also return the newest mtime or ctime."""
     digest = hashlib.sha256(code_fingerprint().encode())
     digest.update(json.dumps(options, sort_keys=True, default=str).encode())
     newest = 0
@@ -37,8 +47,8 @@ def input_fingerprint(site: Path, builtin_templates: Path, options: dict[str, An
     for root in roots:
         if root.is_file():
             stat = root.stat()
-            newest = max(newest, stat.st_mtime_ns)
-            digest.update(f"{root}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+            newest = max(newest, stat.st_mtime_ns, stat.st_ctime_ns)
+            digest.update(f"{root}\0{file_stamp(stat)}\n".encode())
             continue
         for directory, subdirectories, names in os.walk(root):
             subdirectories.sort()
@@ -48,8 +58,8 @@ def input_fingerprint(site: Path, builtin_templates: Path, options: dict[str, An
                     stat = os.stat(path)
                 except OSError:
                     continue
-                newest = max(newest, stat.st_mtime_ns)
-                digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+                newest = max(newest, stat.st_mtime_ns, stat.st_ctime_ns)
+                digest.update(f"{path}\0{file_stamp(stat)}\n".encode())
     return digest.hexdigest(), newest
 
 

@@ -269,5 +269,6 @@ def _write(
 
 
 def _file_signature(path: Path) -> str:
-    stat = path.stat()
-    return f"{path}:{stat.st_size}:{stat.st_mtime_ns}"
+    from .build_state import file_stamp
+
+    return f"{path}:{file_stamp(path.stat())}"

@@ -312,3 +312,23 @@ def test_a_dependency_upgrade_re_renders_everything(cached_site: Path, tmp_path:
     built = int(re.search(r"built (\d+) files", upgraded).group(1))  # type: ignore[union-attr]
     assert built >= len(list((cached_site / "output").rglob("*.html")))  # every page, not a stale one kept
     assert "built 0 files" in build(str(fake))
+
+
+def test_new_content_under_an_old_mtime_is_seen_by_the_no_op_check(cached_site: Path, run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """`cp -p`, `rsync -t` and `touch -d` restore an old mtime on new content; the file's ctime still moves."""
+    import time
+
+    from evidencesite.build_state import RACY_NS
+
+    time.sleep(RACY_NS / 1e9 + 0.1)  # every input old enough for the no-op check to trust their stamps
+    assert run_cli("build", "--site", cached_site, "-q").code == 0
+    assert "built 0 files" in run_cli("build", "--site", cached_site).out
+    path = cached_site / "content/pages/team.md"
+    stat = path.stat()
+    path.write_text(path.read_text().replace("We write.", "We WRITE."))
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # what `cp -p` does
+    assert (path.stat().st_size, path.stat().st_mtime_ns) == (stat.st_size, stat.st_mtime_ns)
+    result = run_cli("build", "--site", cached_site)
+    assert result.code == 0 and "built 0 files" not in result.out
+    assert "We WRITE." in (cached_site / "output/team/index.html").read_text()
+    assert snapshot(cached_site / "output") == _fresh(cached_site, run_cli, tmp_path)
