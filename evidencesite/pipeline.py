@@ -175,18 +175,18 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
 def _bytecode_cache(site: Path, options: BuildOptions) -> object | None:
     """Compiled templates: in memory for `serve`, in <site>/.cache/jinja/ for cached command-line builds.
 
-    Jinja keys each entry by the template's name and a checksum of its source, and drops entries it
-    cannot read, so a stale or corrupted file is recompiled, never used.
+    Jinja keys each entry by the template's name and a checksum of its source; on disk each entry also
+    carries a digest of its bytecode, so a stale or corrupted file is recompiled, never used.
     """
     if options.memo is not None:
         return options.memo.bytecode_cache()
     if not (options.use_cache and options.write):
         return None
-    import jinja2
+    from .templating import VerifiedFileBytecodeCache
 
     folder = site / ".cache" / "jinja"
     folder.mkdir(parents=True, exist_ok=True)
-    return jinja2.FileSystemBytecodeCache(str(folder))
+    return VerifiedFileBytecodeCache(str(folder))
 
 
 def _render_cache(site: Path, options: BuildOptions, cache_type: type) -> object:
