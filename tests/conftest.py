@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -57,6 +58,13 @@ JONES_2019 = (
     .replace("year: 2020", "year: 2019")
     .replace("[@smith2020]", "[@jones2019; @smith2020]")
 )
+
+
+def missing_tool(reason: str) -> None:
+    """Skip for a missing tool or file, or fail when EVIDENCESITE_REQUIRE_ALL_TESTS is set (as .ci/run does)."""
+    if os.environ.get("EVIDENCESITE_REQUIRE_ALL_TESTS"):
+        pytest.fail(f"{reason} (EVIDENCESITE_REQUIRE_ALL_TESTS is set: this test must run here)", pytrace=False)
+    pytest.skip(reason)
 
 
 def write_site(root: Path, files: dict[str, str | bytes]) -> Path:

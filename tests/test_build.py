@@ -111,9 +111,7 @@ def test_failed_build_leaves_previous_output_byte_for_byte(site, run_cli) -> Non
     (root / "content" / "index.md").write_text("---\ntitle: Home\n---\n[@missing]\n")
     assert run_cli("build", "--site", root).code == 1
     assert snapshot(root / "output") == before
-    assert sorted(p.name for p in root.iterdir()) == sorted(["content", "output", "site_config.yaml"]) or not any(
-        p.name.startswith(".evidencesite-") for p in root.iterdir()
-    )
+    assert not [p.name for p in root.iterdir() if p.name.startswith(".evidencesite-")]  # no staging folder left
 
 
 def test_files_of_earlier_builds_do_not_linger(site, run_cli) -> None:  # type: ignore[no-untyped-def]
