@@ -94,8 +94,8 @@ def main(argv: list[str] | None = None) -> int:
             f"{max(site_done) * 1000:.0f} ms); {len(samples)} edits; load average {os.getloadavg()[0]:.2f}"
         )
     print(
-        "Both include noticing the save (inotify and a 10 ms quiet window, or 100 ms polling where inotify is "
-        "unavailable). serve writes the edited page first, then runs the full rebuild for the pages that "
+        "Both include noticing the save (native file events through watchfiles, handed over after 10 ms of quiet, "
+        "or 100 ms polling where they are unavailable). serve writes the edited page first, then runs the full rebuild for the pages that "
         "depend on it (the whole-site time; the log's 'rebuilt in' line)."
     )
     return 0

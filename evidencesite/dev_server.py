@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 
 from .build_memo import BuildMemo
 from .errors import Diagnostic, Severity, SiteError
-from .file_watcher import FileWatcher, WatcherUnavailableError
+from .file_watcher import Deliver, FileWatcher, WatcherUnavailableError
 from .source_watch import OpenWatcher, SourceWatch, source_roots
 
 if TYPE_CHECKING:
@@ -246,7 +246,7 @@ class DevServer:
         try:
             result = build(BuildOptions(site=self.site, output=self.output, drafts=self.drafts, memo=self.memo))
         except SiteError as exc:
-            self.state.errors = [d for d in exc.diagnostics if d.severity.value == "error"] or exc.diagnostics
+            self.state.errors = [d for d in exc.diagnostics if d.severity.value != "warning"] or exc.diagnostics
             for diagnostic in exc.diagnostics:
                 self.log(diagnostic.format())
             self.log(f"build failed ({len(self.state.errors)} error(s)); the browser shows them until they are fixed")
@@ -325,7 +325,7 @@ class DevServer:
 
 
 def _reload_browsers() -> None:
-    from livereload.handlers import LiveReloadHandler
+    from livereload.handlers import LiveReloadHandler  # type: ignore[import-untyped]
 
     for waiter in list(LiveReloadHandler.waiters):
         try:
@@ -369,7 +369,7 @@ def warn_if_public(host: str) -> str | None:
 
 
 def serve(site: Path, output: Path | None, host: str, port: int, drafts: bool = False, poll: bool = False) -> int:
-    """Entry point used by the CLI; `poll` skips inotify (network and VM-shared folders may not deliver events)."""
+    """Entry point used by the CLI; `poll` skips native file events (network and VM-shared folders may not deliver them)."""
 
     def log(message: str) -> None:
         print(message, file=sys.stderr, flush=True)
@@ -381,5 +381,5 @@ def serve(site: Path, output: Path | None, host: str, port: int, drafts: bool = 
     return DevServer(site, output, host, port, log, drafts, open_watcher).run()
 
 
-def _polling_requested(roots: list[Path]) -> FileWatcher:
+def _polling_requested(roots: list[Path], deliver: Deliver) -> FileWatcher:
     raise WatcherUnavailableError("--poll given")

@@ -1,236 +1,212 @@
-"""Linux inotify through ctypes: learn which source files changed without stat-ing every one of them.
+"""Which source files changed, from the operating system's own file events (through watchfiles).
 
-`serve` polls every file every 100 ms where this is unavailable (not Linux, no inotify in libc, the
-user's watch limit reached): `FileWatcher.open` and `read_changes` raise `WatcherUnavailableError`
-with the reason, and the caller falls back. Names the loader ignores (editor swap files, back-ups, hidden
-folders) are ignored here too, but an event is judged by its own name: an atomic save's rename of
-`.note.md.swp` onto `note.md` arrives as IN_MOVED_TO `note.md`, which counts.
+watchfiles wraps the Rust `notify` crate: inotify on Linux, FSEvents on macOS, ReadDirectoryChangesW on
+Windows. Its watchers run in threads of their own; each batch of changes (quiet for QUIET_MS, or at most
+LONGEST_MS old) is handed to `deliver`, from that thread. Names the loader ignores (editor swap files,
+back-ups, hidden folders) are ignored here too, judged per event by the event's own name: an atomic save's
+rename of `.note.md.swp` onto `note.md` arrives as "note.md added", which counts.
+
+A root (content/, templates/, site_config.yaml…) may be created, deleted or replaced while serving, so two
+watchers run: one over the root folders and everything in them, and one over the folders that hold the
+roots, which reports the roots themselves and has the first watcher start again when a root folder comes
+or goes. When native watching is unavailable or stops (the user's watch limit, a network folder), `open`
+raises or `deliver` gets a `Changes` with `failed` set, and the caller polls instead (source_watch).
 """
 
 from __future__ import annotations
 
-import ctypes
-import errno
 import os
-import struct
 import sys
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Protocol
 
 from .loader import is_ignored
 
-# <sys/inotify.h>
-IN_ATTRIB = 0x00000004
-IN_CLOSE_WRITE = 0x00000008
-IN_MOVED_FROM = 0x00000040
-IN_MOVED_TO = 0x00000080
-IN_CREATE = 0x00000100
-IN_DELETE = 0x00000200
-IN_DELETE_SELF = 0x00000400
-IN_Q_OVERFLOW = 0x00004000
-IN_IGNORED = 0x00008000
-IN_ONLYDIR = 0x01000000
-IN_DONT_FOLLOW = 0x02000000
-IN_EXCL_UNLINK = 0x04000000
-IN_ISDIR = 0x40000000
-
-# What an editor's save, a touch, a rename or a delete produces. Not IN_MODIFY: a file being written
-# in several chunks would trigger a rebuild half-way; IN_CLOSE_WRITE comes once, when it is complete.
-EVENTS = IN_ATTRIB | IN_CLOSE_WRITE | IN_MOVED_FROM | IN_MOVED_TO | IN_CREATE | IN_DELETE | IN_DELETE_SELF
-EVENT = struct.Struct("iIII")  # struct inotify_event: wd, mask, cookie, len; then len bytes of NUL-padded name
-READ_SIZE = 64 * 1024
-# A folder we may not or cannot watch any more is skipped, as os.walk skips it when polling.
-SKIPPED_ERRORS = (errno.ENOENT, errno.ENOTDIR, errno.EACCES, errno.ELOOP)
+QUIET_MS = 10  # one save's events (temporary file, rename, back-up deleted) come within a millisecond or two
+LONGEST_MS = 250  # under a stream of changes (a git checkout) still deliver this often
+TOPS_QUIET_MS = 50  # the roots themselves change rarely; waking less often leaves the builds more of the CPU
+MODIFIED = 2  # watchfiles.Change.modified (added is 1, deleted 3)
+NATIVE_EVENTS = {"linux": "inotify", "darwin": "FSEvents", "win32": "ReadDirectoryChangesW"}
 
 
 class WatcherUnavailableError(Exception):
-    """inotify cannot watch these folders; the message says why, for the one line the server logs."""
+    """Native file events cannot watch these folders; the message says why, for the one line the server logs."""
 
 
 @dataclass(frozen=True)
 class Changes:
-    """What one drain of the event queue found. `overflowed`: the kernel dropped events, so anything may have changed."""
+    """One batch: the paths that changed, or `failed`: why native watching stopped (anything may have changed)."""
 
     paths: frozenset[Path] = frozenset()
-    overflowed: bool = False
-
-    def __bool__(self) -> bool:
-        return self.overflowed or bool(self.paths)
+    failed: str = ""
 
 
-@dataclass
-class _Watch:
-    """One watched folder. A tree folder reports every entry and has its new subfolders watched; any other
-    (the parent of a root or of site_config.yaml) reports only the entries in `names`."""
-
-    path: Path
-    tree: bool
-    names: set[str] = field(default_factory=set)
-
-    def reports(self, name: str) -> bool:
-        return name in self.names or (self.tree and not is_ignored(name))
+Deliver = Callable[[Changes], None]
 
 
-def parse_events(data: bytes) -> Iterator[tuple[int, int, str]]:
-    """Yield (watch descriptor, mask, name) for each `struct inotify_event` in `data`; name is '' for the folder itself."""
-    offset = 0
-    while offset + EVENT.size <= len(data):
-        wd, mask, _cookie, length = EVENT.unpack_from(data, offset)
-        offset += EVENT.size
-        name = data[offset : offset + length].split(b"\0", 1)[0]
-        offset += length
-        yield wd, mask, os.fsdecode(name)
+class StopEvent(Protocol):
+    def is_set(self) -> bool: ...
+
+
+class Notifier(Protocol):
+    """What we use of watchfiles' RustNotify (a stand-in with the same shape can be passed to `open`)."""
+
+    def watch(
+        self, debounce_ms: int, step_ms: int, timeout_ms: int, stop_event: StopEvent | None
+    ) -> set[tuple[int, str]] | str: ...
+
+    def close(self) -> None: ...
+
+
+# (paths, debug, force_polling, poll_delay_ms, recursive, ignore_permission_denied) -> Notifier
+NotifierFactory = Callable[[list[str], bool, bool, int, bool, bool], Notifier]
+
+
+def events_name() -> str:
+    """Name this system's native file events, for the server's log."""
+    return NATIVE_EVENTS.get(sys.platform, "native file events")
+
+
+def path_key(path: Path | str) -> str:
+    """Return `path` spelled as the file system compares names: without case on Windows and macOS."""
+    text = os.path.normcase(os.fspath(path))
+    return text.casefold() if sys.platform in ("win32", "darwin") else text
 
 
 class FileWatcher:
-    """An inotify instance watching some source roots. Use `open`; register `fileno()` for reading; `close` it."""
+    """Native watchers over some source roots. Use `open`; `close` when done (from any thread)."""
 
-    def __init__(self, fd: int, libc: Any, roots: list[Path]) -> None:
-        self._fd = fd
-        self._libc = libc
-        self._roots = roots
-        self._watches: dict[int, _Watch] = {}
-        self._trees: dict[Path, int] = {}
+    def __init__(self, roots: Iterable[Path], deliver: Deliver, factory: NotifierFactory) -> None:
+        self.roots = [Path(root) for root in roots]
+        self._deliver = deliver
+        self._factory = factory
+        self._root_keys = {path_key(root): root for root in self.roots}
+        self._stop = threading.Event()
+        self._restart = threading.Event()  # a root folder came or went: watch the root folders again
+        self._threads: list[threading.Thread] = []
 
     @classmethod
-    def open(cls, roots: Iterable[Path], libc: Any = None) -> FileWatcher:
-        """Watch each root: a folder with every folder under it; a file, or a folder yet to be created, by
-        its name in its parent folder. Raises WatcherUnavailableError. `libc` defaults to the process's own."""
-        if not sys.platform.startswith("linux"):
-            raise WatcherUnavailableError(f"inotify is Linux-only (this is {sys.platform})")
-        if libc is None:
-            try:
-                libc = ctypes.CDLL(None, use_errno=True)
-            except OSError as exc:
-                raise WatcherUnavailableError(f"cannot load the C library: {exc}") from None
-        if not all(hasattr(libc, name) for name in ("inotify_init1", "inotify_add_watch", "inotify_rm_watch")):
-            raise WatcherUnavailableError("this C library has no inotify")
-        if isinstance(libc, ctypes.CDLL):  # a fresh CDLL each time: these prototypes stay ours
-            libc.inotify_init1.argtypes, libc.inotify_init1.restype = [ctypes.c_int], ctypes.c_int
-            libc.inotify_add_watch.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_uint32]
-            libc.inotify_add_watch.restype = ctypes.c_int
-            libc.inotify_rm_watch.argtypes, libc.inotify_rm_watch.restype = [ctypes.c_int, ctypes.c_int], ctypes.c_int
-        fd = libc.inotify_init1(os.O_NONBLOCK | os.O_CLOEXEC)
-        if fd < 0:
-            code = ctypes.get_errno()
-            hint = " (the limit is fs.inotify.max_user_instances)" if code == errno.EMFILE else ""
-            raise WatcherUnavailableError(f"inotify_init1 failed: {os.strerror(code)}{hint}")
-        watcher = cls(fd, libc, [Path(root) for root in roots])
+    def open(cls, roots: Iterable[Path], deliver: Deliver, factory: NotifierFactory | None = None) -> FileWatcher:
+        """Start watching: every change from now on reaches `deliver`. Raises WatcherUnavailableError."""
+        if factory is None:
+            from watchfiles._rust_notify import RustNotify  # the documented low-level API: it starts synchronously
+
+            factory = RustNotify
+        watcher = cls(roots, deliver, factory)
+        tops = watcher._open(sorted({str(root.parent) for root in watcher.roots}), recursive=False)
         try:
-            watcher._watch_roots()
+            trees = watcher._open_trees()
         except BaseException:
-            watcher.close()
+            tops.close()
             raise
+        watcher._start(watcher._watch_tops, tops)
+        watcher._start(watcher._watch_trees, trees)
         return watcher
 
-    def fileno(self) -> int:
-        """The descriptor to wait on: readable when events are pending."""
-        return self._fd
-
-    def folder_count(self) -> int:
-        """How many folders are watched (each costs one of the user's inotify watches)."""
-        return len(self._watches)
-
     def close(self) -> None:
-        """Close the inotify descriptor, which removes every watch; closing twice does nothing."""
-        if self._fd >= 0:
-            os.close(self._fd)
-            self._fd = -1
-        self._watches.clear()
-        self._trees.clear()
+        """Stop both watchers (they return within a step); closing twice does nothing."""
+        self._stop.set()
+        for thread in self._threads:
+            if thread is not threading.current_thread():
+                thread.join(timeout=2)
 
-    def __enter__(self) -> FileWatcher:
-        return self
+    def _start(self, target: Callable[[Notifier], None], notifier: Notifier) -> None:
+        thread = threading.Thread(target=target, args=(notifier,), name="evidencesite-watch", daemon=True)
+        self._threads.append(thread)
+        thread.start()
 
-    def __exit__(self, *_: object) -> None:
-        self.close()
+    def _open(self, folders: list[str], recursive: bool) -> Notifier:
+        try:
+            return self._factory(folders, False, False, 0, recursive, True)
+        except (OSError, RuntimeError) as exc:
+            raise WatcherUnavailableError(f"cannot watch {', '.join(folders)}: {exc}") from None
 
-    def read_changes(self) -> Changes:
-        """Drain the pending events and return what changed; raises WatcherUnavailableError when a new folder
-        cannot be watched (the caller must fall back, or edits inside it would be missed)."""
-        changed: set[Path] = set()
-        overflowed = False
+    def _open_trees(self) -> Notifier:
         while True:
+            folders = [root for root in self.roots if root.is_dir()]
             try:
-                data = os.read(self._fd, READ_SIZE)
-            except BlockingIOError:
-                break
-            if not data:
-                break
-            for wd, mask, name in parse_events(data):
-                if mask & IN_Q_OVERFLOW:
-                    overflowed = True
-                else:
-                    self._handle(wd, mask, name, changed)
-        if overflowed:  # folders created meanwhile went unseen: watch whatever is there now
-            self._watch_roots()
-        return Changes(frozenset(changed), overflowed)
+                return self._open([str(folder) for folder in folders], recursive=True)
+            except WatcherUnavailableError:
+                if all(folder.is_dir() for folder in folders):
+                    raise  # else a root folder went meanwhile (the other watcher reports it): try without it
 
-    def _handle(self, wd: int, mask: int, name: str, changed: set[Path]) -> None:
-        watch = self._watches.get(wd)
-        if watch is None:  # a folder we stopped watching: its last events are still queued
-            return
-        if mask & IN_IGNORED:  # the folder is gone and the kernel dropped its watch
-            self._forget(wd)
-            return
-        if not name:  # an event about the watched folder itself: only its deletion matters
-            if mask & IN_DELETE_SELF and watch.tree:
-                changed.add(watch.path)
-            return
-        if not watch.reports(name):
-            return
-        path = watch.path / name
-        if mask & IN_ISDIR:
-            if not mask & (IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO):
-                return  # a folder's own attributes are not a source change
-            if mask & (IN_MOVED_FROM | IN_DELETE):
-                self._unwatch_tree(path)
-            if mask & (IN_CREATE | IN_MOVED_TO):
-                self._watch_tree(path)  # before the rebuild reads it, so no later edit inside is missed
-        changed.add(path)
+    def _watch_tops(self, notifier: Notifier) -> None:
+        def roots_only(changes: set[tuple[int, str]]) -> frozenset[Path]:
+            changed = set()
+            for change, name in changes:
+                root = self._root_keys.get(path_key(name))
+                if root is None or (change == MODIFIED and root.is_dir()):
+                    continue  # not a root, or a root folder's own attributes: not a source change
+                changed.add(root)
+                if not root.is_file():
+                    self._restart.set()  # a root folder came or went
+            return frozenset(changed)
 
-    def _watch_roots(self) -> None:
-        for root in self._roots:
-            self._add(root.parent, tree=False, name=root.name, follow=True)
-            if root.is_dir():
-                self._watch_tree(root)
+        self._run(notifier, TOPS_QUIET_MS, self._stop, roots_only)
 
-    def _watch_tree(self, root: Path) -> None:
-        # Like the loader and the poll: no descent into symlinked folders or into names the loader ignores.
-        if self._add(root, tree=True, name=None, follow=True) is None:
-            return
-        for directory, subdirectories, _ in os.walk(root):
-            subdirectories[:] = [d for d in subdirectories if not is_ignored(d)]
-            for subdirectory in subdirectories:
-                self._add(Path(directory, subdirectory), tree=True, name=None, follow=False)
+    def _watch_trees(self, notifier: Notifier) -> None:
+        restart_or_stop = _EitherEvent(self._restart, self._stop)
+        while True:
+            self._run(notifier, QUIET_MS, restart_or_stop, self._inside_roots)
+            if self._stop.is_set():
+                return
+            self._restart.clear()
+            try:
+                notifier = self._open_trees()
+            except WatcherUnavailableError as exc:
+                self._deliver(Changes(failed=str(exc)))
+                return
 
-    def _add(self, path: Path, *, tree: bool, name: str | None, follow: bool) -> int | None:
-        mask = EVENTS | IN_ONLYDIR | IN_EXCL_UNLINK | (0 if follow else IN_DONT_FOLLOW)
-        wd = self._libc.inotify_add_watch(self._fd, os.fsencode(path), mask)
-        if wd < 0:
-            code = ctypes.get_errno()
-            if code in SKIPPED_ERRORS:
-                return None
-            hint = " (the limit is fs.inotify.max_user_watches)" if code == errno.ENOSPC else ""
-            raise WatcherUnavailableError(f"cannot watch {path}: {os.strerror(code)}{hint}")
-        # Watching the same folder twice (a root that is also a root's parent) returns the same descriptor.
-        watch = self._watches.setdefault(wd, _Watch(path, tree))
-        watch.tree = watch.tree or tree
-        if name is not None:
-            watch.names.add(name)
-        if tree:
-            self._trees[watch.path] = wd
-        return wd
+    def _run(
+        self,
+        notifier: Notifier,
+        quiet_ms: int,
+        stop: StopEvent,
+        select: Callable[[set[tuple[int, str]]], frozenset[Path]],
+    ) -> None:
+        """Deliver each batch `select` keeps until `stop` is set; deliver the failure if the watcher fails."""
+        try:
+            while not stop.is_set():
+                result = notifier.watch(LONGEST_MS, quiet_ms, 0, stop)
+                if isinstance(result, set) and (paths := select(result)):
+                    self._deliver(Changes(paths))
+        except Exception as exc:  # watchfiles raises its own RuntimeError subclass, or OSError
+            if not self._stop.is_set():
+                self._stop.set()
+                self._deliver(Changes(failed=str(exc) or type(exc).__name__))
+        finally:
+            notifier.close()
 
-    def _unwatch_tree(self, root: Path) -> None:
-        for path in [p for p in self._trees if p == root or root in p.parents]:
-            wd = self._trees[path]
-            self._libc.inotify_rm_watch(self._fd, wd)  # EINVAL when the kernel dropped it already: fine
-            self._forget(wd)
+    def _inside_roots(self, changes: set[tuple[int, str]]) -> frozenset[Path]:
+        """Keep the changed paths below a root whose names below it the loader would not ignore."""
+        kept = set()
+        for _, name in changes:
+            for root in self.roots:
+                parts = _parts_below(root, name)
+                if parts is not None and not any(is_ignored(part) for part in parts):
+                    kept.add(root.joinpath(*parts))  # spelled as the root is, whatever case the system reports
+        return frozenset(kept)
 
-    def _forget(self, wd: int) -> None:
-        watch = self._watches.pop(wd, None)
-        if watch is not None and self._trees.get(watch.path) == wd:
-            del self._trees[watch.path]
+
+def _parts_below(root: Path, name: str) -> tuple[str, ...] | None:
+    """Return the names leading from `root` to the path `name`, or None when it is not below `root`."""
+    root_key, key = path_key(root), path_key(name)
+    if key == root_key:
+        return ()
+    prefix = root_key.rstrip(os.sep) + os.sep
+    if not key.startswith(prefix):
+        return None
+    return Path(name[len(prefix) :]).parts
+
+
+class _EitherEvent:
+    """Set when either event is: watchfiles checks one object's `is_set()` each step."""
+
+    def __init__(self, first: threading.Event, second: threading.Event) -> None:
+        self._events = (first, second)
+
+    def is_set(self) -> bool:
+        return any(event.is_set() for event in self._events)

@@ -1,22 +1,38 @@
 """Produce output files (render templates) into the staging folder, across processes for large sites.
 
-Like the Markdown pool in `rendered`, the workers are forked, so they inherit the build plan (the
-template environment, the views and every producer) instead of unpickling it. Each worker writes its
-files straight into the staging folder and returns only the problems it reported.
+A planned file is made by a closure over this build's template environment and views, which cannot be
+pickled. Forked workers (Linux) inherit the planned files as they are; spawned workers (macOS, Windows,
+or EVIDENCESITE_START_METHOD=spawn) receive what the plan was made from and plan again, which yields the
+same closures and so the same bytes. Each worker writes its files straight into the staging folder and
+returns only the problems it reported.
 """
 
 from __future__ import annotations
 
-import multiprocessing
-from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import Diagnostic, Diagnostics
-from .rendered import worker_count
-from .site_outputs import PlannedFile
+from .site_outputs import PlannedFile, plan_site
+from .worker_pool import run_in_workers, start_method, worker_count
 from .writer import write_staged
+
+if TYPE_CHECKING:
+    from .catalog import Catalog
+    from .config import SiteConfig
+    from .rendered import RenderedPage
+
+
+@dataclass(frozen=True)
+class PlanInputs:
+    """What `plan_site` made the plan from: all a spawned worker needs to make the same plan again."""
+
+    site: Path
+    config: SiteConfig
+    catalog: Catalog
+    rendered: list[RenderedPage]
 
 
 @dataclass(frozen=True)
@@ -24,37 +40,51 @@ class _Job:
     stage: Path
     previous: Path | None
     files: Sequence[PlannedFile]
-    diagnostics: Diagnostics
-
-
-_job: _Job | None = None  # set in the parent just before forking; each worker reads its inherited copy
+    diagnostics: Diagnostics  # where the files' producers report template errors
 
 
 def produce_into_stage(
-    stage: Path, previous: Path | None, files: Sequence[PlannedFile], diagnostics: Diagnostics
+    stage: Path,
+    previous: Path | None,
+    files: Sequence[PlannedFile],
+    diagnostics: Diagnostics,
+    inputs: PlanInputs | None = None,
 ) -> None:
-    """Produce every file and write it into `stage`; problems go to `diagnostics`."""
-    global _job
+    """Produce every file and write it into `stage`; problems go to `diagnostics`.
+
+    Without `inputs`, spawned workers could not remake the files, so they are produced in this process.
+    """
     workers = worker_count(len(files))
-    if workers <= 1:
+    method = start_method() if workers > 1 else ""
+    if workers <= 1 or (method != "fork" and inputs is None):
         for planned in files:
             write_staged(stage, previous, planned.path, planned.produce())
         return
-    step = workers * 4
-    chunks = [list(range(start, len(files), step)) for start in range(step)]
-    _job = _Job(stage, previous, files, diagnostics)
-    try:
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            for problems in pool.map(_produce_chunk, chunks):
-                diagnostics.extend(problems)
-    finally:
-        _job = None
+    setup: Callable[..., _Job] = _inherit if method == "fork" else _plan_again
+    args: tuple[object, ...] = (
+        (_Job(stage, previous, files, diagnostics),)
+        if method == "fork"
+        else (stage, previous, [planned.path for planned in files], inputs)
+    )
+    for _, problems in run_in_workers(setup, args, _produce_chunk, len(files), workers):
+        diagnostics.extend(problems)
 
 
-def _produce_chunk(indices: list[int]) -> list[Diagnostic]:
-    assert _job is not None
-    before = len(_job.diagnostics.items)
+def _inherit(job: _Job) -> _Job:
+    return job
+
+
+def _plan_again(stage: Path, previous: Path | None, paths: list[str], inputs: PlanInputs) -> _Job:
+    """Make the plan again in a spawned worker; return the files at `paths`, in that order."""
+    diagnostics = Diagnostics(inputs.site)
+    plan = plan_site(inputs.site, inputs.config, inputs.catalog, inputs.rendered, diagnostics)
+    by_path = {planned.path: planned for planned in plan.files}
+    return _Job(stage, previous, [by_path[path] for path in paths], diagnostics)
+
+
+def _produce_chunk(job: _Job, indices: list[int]) -> list[Diagnostic]:
+    before = len(job.diagnostics.items)
     for index in indices:
-        planned = _job.files[index]
-        write_staged(_job.stage, _job.previous, planned.path, planned.produce())
-    return _job.diagnostics.items[before:]
+        planned = job.files[index]
+        write_staged(job.stage, job.previous, planned.path, planned.produce())
+    return job.diagnostics.items[before:]

@@ -1,36 +1,26 @@
-"""The inotify watcher on a real folder, and the server's choice between it and polling.
+"""The native file watcher (watchfiles) on a real folder, and the server's choice between it and polling.
 
-inotify queues an event inside the system call that caused it, so `read_changes()` right after a
-write sees it: the watcher tests need no waiting. The loop tests wait with a deadline.
+Batches arrive from the watcher's threads a few milliseconds after a change, so the tests wait with a
+deadline; a test that something is *not* reported waits a little longer than a batch can take.
 """
 
 from __future__ import annotations
 
 import asyncio
-import ctypes
-import errno
 import os
-import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 from tornado.ioloop import IOLoop
+from watchfiles._rust_notify import RustNotify
 
-from evidencesite.file_watcher import (
-    EVENT,
-    IN_CLOSE_WRITE,
-    IN_Q_OVERFLOW,
-    Changes,
-    FileWatcher,
-    WatcherUnavailableError,
-    parse_events,
-)
-from evidencesite.source_watch import OpenWatcher, SourceWatch
+from evidencesite.file_watcher import Changes, FileWatcher, Notifier, StopEvent, WatcherUnavailableError, events_name
+from evidencesite.source_watch import POLL_SECONDS, OpenWatcher, SourceWatch
 
-pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="inotify is Linux-only")
+QUIET = 0.4  # longer than any batch takes to arrive (LONGEST_MS plus a step)
 
 
 def make_site(root: Path) -> tuple[Path, list[Path]]:
@@ -41,167 +31,179 @@ def make_site(root: Path) -> tuple[Path, list[Path]]:
     return root, [root / "content", root / "templates", root / "static", root / "site_config.yaml"]
 
 
+class Collected:
+    """What a watcher delivered, from its threads."""
+
+    def __init__(self) -> None:
+        self.batches: list[Changes] = []
+        self._lock = threading.Lock()
+
+    def __call__(self, changes: Changes) -> None:
+        with self._lock:
+            self.batches.append(changes)
+
+    def take(self, expected: set[Path] | None = None, seconds: float = 5.0) -> set[Path]:
+        """Wait until the delivered paths include `expected` (or, without it, for QUIET); return and forget them."""
+        deadline = time.monotonic() + (seconds if expected is not None else QUIET)
+        while time.monotonic() < deadline and not (expected is not None and expected <= self._paths()):
+            time.sleep(0.005)
+        if expected is not None:
+            time.sleep(0.05)  # the rest of the burst, if any
+        with self._lock:
+            paths = self._paths()
+            self.batches.clear()
+        return paths
+
+    def _paths(self) -> set[Path]:
+        return {path for batch in list(self.batches) for path in batch.paths}
+
+
 @pytest.fixture
-def site(tmp_path: Path) -> Iterator[tuple[Path, FileWatcher]]:
+def site(tmp_path: Path) -> Iterator[tuple[Path, Collected]]:
     root, roots = make_site(tmp_path / "site")
-    watcher = FileWatcher.open(roots)
-    yield root, watcher
+    collected = Collected()
+    watcher = FileWatcher.open(roots, collected)
+    yield root, collected
     watcher.close()
 
 
 def test_modified_file_is_reported(site) -> None:  # type: ignore[no-untyped-def]
-    root, watcher = site
+    root, collected = site
     note = root / "content" / "studies" / "note.md"
     with note.open("a") as handle:
         handle.write("second\n")
-    assert watcher.read_changes() == Changes(frozenset({note}))
-    assert not watcher.read_changes()
+    assert collected.take({note}) == {note}
+    assert collected.take() == set()
 
 
 def test_touch_and_delete_are_reported(site) -> None:  # type: ignore[no-untyped-def]
-    root, watcher = site
+    root, collected = site
     note = root / "content" / "studies" / "note.md"
     os.utime(note)
-    assert watcher.read_changes().paths == {note}
+    assert collected.take({note}) == {note}
     note.unlink()
-    assert watcher.read_changes().paths == {note}
+    assert collected.take({note}) == {note}
 
 
 def test_file_in_a_new_subfolder_is_reported_and_the_folder_stays_watched(site) -> None:  # type: ignore[no-untyped-def]
-    root, watcher = site
+    root, collected = site
     deep = root / "content" / "pages" / "deep"
     deep.mkdir(parents=True)
     (deep / "page.md").write_text("new\n")  # may land before the watch on deep/ exists: the folder is reported
-    assert root / "content" / "pages" in watcher.read_changes().paths
+    assert root / "content" / "pages" in collected.take({root / "content" / "pages"})
     (deep / "page.md").write_text("edited\n")
-    assert watcher.read_changes().paths == {deep / "page.md"}
+    assert collected.take({deep / "page.md"}) == {deep / "page.md"}
 
 
 @pytest.mark.parametrize("temporary", [".note.md.swp", "note.md~", "note.md.tmp"])
 def test_atomic_save_through_an_ignored_temporary_file_counts(site, temporary: str) -> None:  # type: ignore[no-untyped-def]
-    root, watcher = site
+    root, collected = site
     folder = root / "content" / "studies"
     (folder / temporary).write_text("saved atomically\n")
     os.replace(folder / temporary, folder / "note.md")
-    assert watcher.read_changes().paths == {folder / "note.md"}
+    assert collected.take({folder / "note.md"}) == {folder / "note.md"}
 
 
 def test_editor_files_alone_report_nothing(site) -> None:  # type: ignore[no-untyped-def]
-    root, watcher = site
+    root, collected = site
     folder = root / "content" / "studies"
     for name in (".note.md.swp", "note.md~", "#note.md#", "note.md.tmp"):
         (folder / name).write_text("scratch\n")
         (folder / name).unlink()
     (folder / ".obsidian").mkdir()
     (folder / ".obsidian" / "workspace.json").write_text("{}")
-    assert not watcher.read_changes()
+    assert collected.take() == set()
+    assert not collected.batches
 
 
 def test_settings_are_watched_by_name_and_other_site_files_are_not(site) -> None:  # type: ignore[no-untyped-def]
-    root, watcher = site
+    root, collected = site
     (root / "notes-to-self.txt").write_text("x")
     (root / "output").mkdir()
     (root / "output" / "index.html").write_text("x")
-    assert not watcher.read_changes()
-    (root / "site_config.yaml").write_text("title: u\n")
-    assert watcher.read_changes().paths == {root / "site_config.yaml"}
+    assert collected.take() == set()
+    replacement = root / ".site_config.yaml.swp"  # saved the way vim does: the watched file is replaced
+    replacement.write_text("title: u\n")
+    os.replace(replacement, root / "site_config.yaml")
+    assert collected.take({root / "site_config.yaml"}) == {root / "site_config.yaml"}
+    (root / "site_config.yaml").write_text("title: v\n")
+    assert collected.take({root / "site_config.yaml"}) == {root / "site_config.yaml"}
 
 
 def test_a_root_created_later_is_watched(site) -> None:  # type: ignore[no-untyped-def]
-    root, watcher = site
-    (root / "templates" / "partials").mkdir(parents=True)
-    assert watcher.read_changes().paths == {root / "templates"}
-    (root / "templates" / "partials" / "head.html").write_text("<meta>")
-    assert watcher.read_changes().paths == {root / "templates" / "partials" / "head.html"}
+    root, collected = site
+    (root / "templates").mkdir()
+    assert collected.take({root / "templates"}) == {root / "templates"}
+    time.sleep(0.1)  # the folder watcher starts again with templates/ among its roots
+    (root / "templates" / "page.html").write_text("<p>")
+    assert collected.take({root / "templates" / "page.html"}) == {root / "templates" / "page.html"}
 
 
 def test_a_folder_moved_out_is_forgotten(site, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    root, watcher = site
-    watched = watcher.folder_count()
+    root, collected = site
     os.rename(root / "content" / "studies", tmp_path / "elsewhere")
-    assert watcher.read_changes().paths == {root / "content" / "studies"}
-    assert watcher.folder_count() == watched - 1
+    assert collected.take({root / "content" / "studies"}) == {root / "content" / "studies"}
     (tmp_path / "elsewhere" / "note.md").write_text("outside now\n")
-    assert not watcher.read_changes()
+    assert collected.take() == set()
 
 
-def test_overflow_reports_everything_and_watches_folders_it_missed(site) -> None:  # type: ignore[no-untyped-def]
-    root, watcher = site
-    limit = int(Path("/proc/sys/fs/inotify/max_queued_events").read_text())
-    if limit > 100_000:
-        pytest.skip(f"max_queued_events is {limit}: too many events to overflow quickly")
-    notes = [root / "content" / "studies" / name for name in ("a.md", "b.md")]
-    for note in notes:
-        note.write_text("x")
-    for index in range(limit + 2):  # alternate names: the kernel merges identical consecutive events
-        os.utime(notes[index % 2])
-    (root / "content" / "pages").mkdir()  # its event is lost in the overflow
-    changes = watcher.read_changes()
-    assert changes.overflowed and changes
-    (root / "content" / "pages" / "about.md").write_text("x")
-    assert watcher.read_changes().paths == {root / "content" / "pages" / "about.md"}
+class FailingNotifier:
+    """watchfiles' notifier, except that it fails the way it does at the user's watch limit once `trigger` exists."""
+
+    def __init__(self, real: RustNotify, trigger: Path) -> None:
+        self.real, self.trigger = real, trigger
+
+    def watch(
+        self, debounce_ms: int, step_ms: int, timeout_ms: int, stop_event: StopEvent | None
+    ) -> set[tuple[int, str]] | str:
+        result = self.real.watch(debounce_ms, step_ms, timeout_ms, stop_event)
+        if self.trigger.exists():
+            raise RuntimeError("OS file watch limit reached")
+        return result
+
+    def close(self) -> None:
+        self.real.close()
 
 
-def test_close_releases_the_descriptor(tmp_path: Path) -> None:
-    _, roots = make_site(tmp_path / "site")
-    watcher = FileWatcher.open(roots)
-    fd = watcher.fileno()
-    watcher.close()
-    watcher.close()
-    with pytest.raises(OSError):
-        os.fstat(fd)
+def failing_after(trigger: Path) -> Callable[..., Notifier]:
+    return lambda *arguments: FailingNotifier(RustNotify(*arguments), trigger)
 
 
-def test_a_c_library_without_inotify_makes_the_watcher_unavailable(tmp_path: Path) -> None:
-    _, roots = make_site(tmp_path / "site")
-    with pytest.raises(WatcherUnavailableError) as raised:
-        FileWatcher.open(roots, libc=SimpleNamespace())
-    assert str(raised.value) == "this C library has no inotify"
-
-
-class WatchLimitedLibc:
-    """The real libc, except that a new watch beyond the first `watches` fails with ENOSPC, as at the user's limit."""
-
-    def __init__(self, watches: int) -> None:
-        libc = ctypes.CDLL(None, use_errno=True)
-        self.inotify_init1, self.inotify_rm_watch = libc.inotify_init1, libc.inotify_rm_watch
-        self._add_watch = libc.inotify_add_watch
-        self._add_watch.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_uint32]
-        self.watches = watches
-        self.given: set[int] = set()
-
-    def inotify_add_watch(self, fd: int, path: bytes, mask: int) -> int:
-        wd = int(self._add_watch(fd, path, mask))
-        if wd >= 0 and wd not in self.given and len(self.given) == self.watches:
-            self.inotify_rm_watch(fd, wd)
-            ctypes.set_errno(errno.ENOSPC)
-            return -1
-        self.given.add(wd)
-        return wd
-
-
-def test_reaching_the_watch_limit_makes_the_watcher_unavailable(tmp_path: Path) -> None:
+def test_a_watcher_that_fails_while_watching_delivers_the_reason_once(tmp_path: Path) -> None:
     root, roots = make_site(tmp_path / "site")
+    collected = Collected()
+    watcher = FileWatcher.open(roots, collected, failing_after(root / "content" / "pages"))
+    try:
+        (root / "content" / "pages").mkdir()
+        deadline = time.monotonic() + 5
+        while not collected.batches and time.monotonic() < deadline:
+            time.sleep(0.005)
+        time.sleep(QUIET)
+        assert collected.batches == [Changes(failed="OS file watch limit reached")]
+    finally:
+        watcher.close()
+    assert not [thread for thread in threading.enumerate() if thread.name == "evidencesite-watch"]
+
+
+def test_a_watcher_that_cannot_start_is_unavailable_with_the_reason(tmp_path: Path) -> None:
+    root, roots = make_site(tmp_path / "site")
+
+    def refusing(*_arguments: object) -> Notifier:
+        raise OSError("OS file watch limit reached")
+
     with pytest.raises(WatcherUnavailableError) as raised:
-        FileWatcher.open(roots, libc=WatchLimitedLibc(watches=2))
-    assert str(raised.value) == (
-        f"cannot watch {root / 'content' / 'studies'}: No space left on device (the limit is fs.inotify.max_user_watches)"
-    )
+        FileWatcher.open(roots, Collected(), refusing)
+    assert str(raised.value) == f"cannot watch {root}: OS file watch limit reached"  # the folder holding the roots
 
 
-def test_event_records_are_parsed_with_their_padded_names() -> None:
-    data = EVENT.pack(1, IN_CLOSE_WRITE, 0, 16) + b"note.md".ljust(16, b"\0") + EVENT.pack(-1, IN_Q_OVERFLOW, 0, 0)
-    assert list(parse_events(data)) == [(1, IN_CLOSE_WRITE, "note.md"), (-1, IN_Q_OVERFLOW, "")]
+# The server's side: one rebuild per burst, no edit lost, polling when native events are unavailable.
 
 
-# The server's side: one rebuild per burst, no edit lost, polling when inotify is unavailable.
-
-
-def unavailable(roots: list[Path]) -> FileWatcher:
+def unavailable(roots: list[Path], deliver: object) -> FileWatcher:
     raise WatcherUnavailableError("forced off for this test")
 
 
-OPENERS = [pytest.param(FileWatcher.open, id="inotify"), pytest.param(unavailable, id="polling")]
+OPENERS = [pytest.param(FileWatcher.open, id="native"), pytest.param(unavailable, id="polling")]
 
 
 async def wait_until(predicate: Callable[[], object], seconds: float = 10.0) -> bool:
@@ -240,6 +242,7 @@ def test_a_save_during_the_first_build_is_not_lost(tmp_path: Path, open_watcher:
 
     async def scenario(watch: SourceWatch, calls: list[object]) -> None:
         append(root / "content" / "studies" / "note.md", "saved while the first build ran\n")
+        await asyncio.sleep(0.1)  # the watcher's batch may come before the loop is handed over
         watch.start(IOLoop.current(), lambda paths: calls.append(paths))
         assert await wait_until(lambda: calls)
 
@@ -253,40 +256,43 @@ def test_one_save_burst_causes_one_rebuild(tmp_path: Path, open_watcher: OpenWat
 
     async def scenario(watch: SourceWatch, calls: list[object]) -> None:
         watch.start(IOLoop.current(), lambda paths: calls.append(paths))
-        # vim's save, all of it before the loop runs again: probe file, back-up by rename, new file, back-up gone
+        # vim's save, all of it within a millisecond: probe file, back-up by rename, new file, back-up gone
         (folder / "4913").write_text("")
         (folder / "4913").unlink()
         os.rename(folder / "note.md", folder / "note.md~")
         (folder / "note.md").write_text("first\nsaved by vim\n")
         (folder / "note.md~").unlink()
         assert await wait_until(lambda: calls)
-        assert not await wait_until(lambda: len(calls) > 1, seconds=0.4)
-        # inotify says what the burst changed (the back-up is an ignored name); polling cannot
+        assert not await wait_until(lambda: len(calls) > 1, seconds=QUIET)
+        # native events say what the burst changed (the back-up is an ignored name); polling cannot
         assert calls[0] is None if watch.method == "polling" else calls[0] == {folder / "4913", folder / "note.md"}
 
     run_watch(roots, open_watcher, scenario)
 
 
 @pytest.mark.parametrize("open_watcher", OPENERS)
-def test_an_edit_during_a_rebuild_causes_another(tmp_path: Path, open_watcher: OpenWatcher) -> None:
+def test_an_edit_during_a_rebuild_causes_exactly_one_more(tmp_path: Path, open_watcher: OpenWatcher) -> None:
     root, roots = make_site(tmp_path / "site")
     note = root / "content" / "studies" / "note.md"
 
     async def scenario(watch: SourceWatch, calls: list[object]) -> None:
         def rebuild(paths: frozenset[Path] | None) -> None:
-            calls.append(1)
+            calls.append(paths)
             if len(calls) == 1:
-                append(note, "saved while the rebuild ran\n")
+                for number in range(3):  # three saves while the rebuild runs (it blocks the loop)
+                    append(note, f"saved while the rebuild ran ({number})\n")
+                    time.sleep(0.05)
 
         watch.start(IOLoop.current(), rebuild)
         append(note, "the edit that starts it\n")
         assert await wait_until(lambda: len(calls) == 2)
-        assert not await wait_until(lambda: len(calls) > 2, seconds=0.4)
+        assert not await wait_until(lambda: len(calls) > 2, seconds=QUIET)
+        assert calls[1] is None if watch.method == "polling" else calls[1] == {note}
 
     run_watch(roots, open_watcher, scenario)
 
 
-def test_unavailable_inotify_falls_back_to_polling_and_says_so(tmp_path: Path) -> None:
+def test_unavailable_native_events_fall_back_to_polling_and_say_so(tmp_path: Path) -> None:
     root, roots = make_site(tmp_path / "site")
     methods: list[str] = []
 
@@ -298,39 +304,37 @@ def test_unavailable_inotify_falls_back_to_polling_and_says_so(tmp_path: Path) -
 
     log = run_watch(roots, unavailable, scenario)
     assert methods == ["polling"]
-    assert log == ["inotify unavailable (forced off for this test); polling the sources every 0.1 s"]
+    assert log == [f"{events_name()} unavailable (forced off for this test); polling the sources every {POLL_SECONDS} s"]
 
 
-def test_watch_limit_reached_while_serving_falls_back_to_polling_and_rebuilds(tmp_path: Path) -> None:
+def test_native_events_failing_while_serving_fall_back_to_polling_and_rebuild(tmp_path: Path) -> None:
     root, roots = make_site(tmp_path / "site")
-    libc = WatchLimitedLibc(watches=3)  # the site folder, content/ and content/studies/: none left for a new folder
+    factory = failing_after(root / "content" / "pages")
 
     async def scenario(watch: SourceWatch, calls: list[object]) -> None:
         watch.start(IOLoop.current(), lambda paths: calls.append(paths))
         (root / "content" / "pages").mkdir()
         assert await wait_until(lambda: calls)
-        assert watch.method == "polling"
+        assert watch.method == "polling" and calls == [None]
         append(root / "content" / "studies" / "note.md", "seen by the poll\n")
         assert await wait_until(lambda: len(calls) == 2)
 
-    log = run_watch(roots, lambda paths: FileWatcher.open(paths, libc=libc), scenario)
+    log = run_watch(roots, lambda paths, deliver: FileWatcher.open(paths, deliver, factory), scenario)
     assert log == [
-        "watching 3 folders for changes (inotify)",
-        f"inotify stopped (cannot watch {root / 'content' / 'pages'}: No space left on device (the limit is fs.inotify.max_user_watches)); polling the sources every 0.1 s",
+        f"watching 2 source folders and files ({events_name()})",
+        f"{events_name()} stopped (OS file watch limit reached); polling the sources every {POLL_SECONDS} s",
     ]
 
 
-def test_available_inotify_is_used_and_closed_on_stop(tmp_path: Path) -> None:
+def test_native_watcher_is_used_and_its_threads_end_on_stop(tmp_path: Path) -> None:
     _, roots = make_site(tmp_path / "site")
-    seen: list[tuple[str, int]] = []
+    methods: list[str] = []
 
     async def scenario(watch: SourceWatch, calls: list[object]) -> None:
-        assert watch.watcher is not None
-        seen.append((watch.method, watch.watcher.fileno()))
+        methods.append(watch.method)
         watch.start(IOLoop.current(), lambda paths: calls.append(paths))
 
     log = run_watch(roots, FileWatcher.open, scenario)
-    assert seen[0][0] == "inotify"
-    assert log == ["watching 3 folders for changes (inotify)"]
-    with pytest.raises(OSError):
-        os.fstat(seen[0][1])
+    assert methods == ["native"]
+    assert log == [f"watching 2 source folders and files ({events_name()})"]
+    assert not [thread for thread in threading.enumerate() if thread.name == "evidencesite-watch"]

@@ -17,6 +17,7 @@ import pytest
 
 from conftest import MINIMAL_FILES, REPO, write_site
 from evidencesite.dev_server import HostPolicy, resolve_request_path
+from evidencesite.file_watcher import events_name
 
 STARTUP_SECONDS = 30
 
@@ -124,10 +125,9 @@ def test_edit_rebuilds_and_broken_build_shows_errors_then_recovers(served) -> No
     assert wait_for(lambda: get(port, "/")[0] == 200)
 
 
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="inotify is Linux-only")
-def test_atomic_save_is_picked_up_through_inotify(served) -> None:  # type: ignore[no-untyped-def]
+def test_atomic_save_is_picked_up_through_native_file_events(served) -> None:  # type: ignore[no-untyped-def]
     site, port, _ = served
-    assert "folders for changes (inotify)" in (site.parent / "serve.log").read_text()
+    assert f"source folders and files ({events_name()})" in (site.parent / "serve.log").read_text()
     note = site / "content" / "studies" / "smith2020.md"
     temporary = note.with_name(".smith2020.md.swp")
     temporary.write_text(note.read_text().replace("It worked a little.", "It worked atomically."))
@@ -138,9 +138,8 @@ def test_atomic_save_is_picked_up_through_inotify(served) -> None:  # type: igno
 @pytest.mark.parametrize("served", [("--poll",)], indirect=True)
 def test_poll_option_watches_by_polling(served) -> None:  # type: ignore[no-untyped-def]
     site, port, _ = served
-    assert (
-        "inotify unavailable (--poll given); polling the sources every 0.1 s" in (site.parent / "serve.log").read_text()
-    )
+    log = (site.parent / "serve.log").read_text()
+    assert f"{events_name()} unavailable (--poll given); polling the sources every 0.1 s" in log
     note = site / "content" / "studies" / "smith2020.md"
     note.write_text(note.read_text().replace("It worked a little.", "It worked by polling."))
     assert wait_for(lambda: b"It worked by polling." in get(port, "/studies/smith2020/index.html")[1])
