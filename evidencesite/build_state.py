@@ -44,6 +44,7 @@ def input_fingerprint(site: Path, builtin_templates: Path, options: dict[str, An
     digest.update(json.dumps(options, sort_keys=True, default=str).encode())
     newest = 0
     roots = [site / "site_config.yaml", site / "content", site / "templates", site / "static", builtin_templates]
+    roots += [*sorted(site.glob("*.csl")), site / "styles"]  # a citation_style .csl file (docs/authoring.md)
     for root in roots:
         if root.is_file():
             stat = root.stat()

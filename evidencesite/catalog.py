@@ -10,7 +10,7 @@ from pathlib import Path
 
 from .errors import Diagnostics, did_you_mean
 from .models import Design, Kind, Page, Population, Role, Strength, Study, Work
-from .reference_format import disambiguation_suffixes
+from .reference_format import disambiguate
 
 RESERVED_SLUGS = frozenset(
     {
@@ -46,11 +46,14 @@ class Catalog:
     assets: tuple[tuple[Path, str], ...] = ()
     content_paths: dict[str, Page] = field(default_factory=dict)  # 'studies/x.md' -> page
     broken: frozenset[str] = frozenset()  # 'studies/x' for files that failed validation
+    # citation key of each study note that failed validation -> its file ('studies/x.md'): citing it is not
+    # reported again; its own error says how many pages refer to it
+    broken_keys: dict[str, str] = field(default_factory=dict)
 
     @functools.cached_property
-    def broken_study_keys(self) -> frozenset[str]:
-        """Keys of study notes that failed validation: citing them is not reported again."""
-        return frozenset(b.split("/", 1)[1] for b in self.broken if b.startswith("studies/"))
+    def broken_paths(self) -> frozenset[str]:
+        """Content paths ('studies/x.md') of the files that failed validation."""
+        return frozenset(f"{entry}.md" for entry in self.broken)
 
     @functools.cached_property
     def asset_paths(self) -> frozenset[str]:
@@ -85,26 +88,42 @@ def build_catalog(
     assets: tuple[tuple[Path, str], ...] = (),
     broken: frozenset[str] = frozenset(),
     skipped_drafts: frozenset[str] = frozenset(),
+    broken_keys: dict[str, str] | None = None,
 ) -> Catalog:
     """Index pages and works and check every reference between them; report all problems."""
     sections: dict[Kind, dict[str, Page]] = {kind: {} for kind in Kind}
     home: Page | None = None
     draft_keys: set[str] = set(skipped_drafts)
     content_paths: dict[str, Page] = {}
+    study_urls: dict[str, Page] = {}
     for page in pages:
         if page.draft and not include_drafts:
-            if page.kind is Kind.STUDY:
-                draft_keys.add(page.slug)
+            if page.study is not None:
+                draft_keys.add(page.study.work.key)
             continue
         content_paths[_content_path(page)] = page
         if page.kind is Kind.HOME:
             home = page
             continue
         section = sections[page.kind]
-        if page.slug in section:
-            diagnostics.error(page.path, 1, f"slug '{page.slug}' is also used by {section[page.slug].source.path}")
+        index = page.study.work.key if page.study is not None else page.slug
+        if index in section:
+            what = "citation key" if page.study is not None else "slug"
+            diagnostics.error(page.path, 1, f"{what} '{index}' is also used by {section[index].source.path}; rename one")
             continue
-        section[page.slug] = page
+        if page.study is not None and page.slug in study_urls:
+            other = study_urls[page.slug]
+            assert other.study is not None
+            diagnostics.error(
+                page.path,
+                1,
+                f"citation key '{index}' and '{other.study.work.key}' of {other.source.path} give the same URL "
+                f"studies/{page.slug}/ (keys that differ only in case or punctuation collide, and on macOS and "
+                "Windows so do files); change one key",
+            )
+            continue
+        study_urls[page.slug] = page
+        section[index] = page
     _check_slugs_across_sections(sections, diagnostics)
     works = _works(sections[Kind.STUDY], bibliography, diagnostics)
     catalog = Catalog(
@@ -118,12 +137,41 @@ def build_catalog(
         assets=assets,
         content_paths=content_paths,
         broken=broken,
+        broken_keys=dict(broken_keys or {}),
     )
     _check_study_references(catalog, diagnostics)
     _check_claims(catalog, diagnostics)
     if home is None and "index" not in broken:
         diagnostics.warning("content/index.md", 0, "no home page: add content/index.md with a title")
     return catalog
+
+
+def broken_references(catalog: Catalog) -> dict[str, set[str]]:
+    """Return broken file ('studies/x.md') -> pages whose front matter refers to it (substances, mechanisms, claims)."""
+    found: dict[str, set[str]] = {}
+    for page in catalog.all_pages():
+        for section in ("substances", "mechanisms"):
+            for slug in getattr(page.study, section, ()):
+                if catalog.is_broken(section, slug):
+                    found.setdefault(f"{section}/{slug}.md", set()).add(page.source.path)
+        for claim in page.claims:
+            for evidence in claim.evidence:
+                if evidence.key in catalog.broken_keys:
+                    found.setdefault(catalog.broken_keys[evidence.key], set()).add(page.source.path)
+    return found
+
+
+def report_broken_references(referrers: dict[str, set[str]], diagnostics: Diagnostics, prefix: str) -> None:
+    """Add one note to each broken file's first error: how many pages refer to it (not reported there)."""
+    for content_path, pages in sorted(referrers.items()):
+        path = f"{prefix}{content_path}"
+        first = next((d for d in diagnostics.errors if d.path == path), None)
+        others = pages - {path}
+        if first is None or not others:
+            continue
+        count = len(others)
+        what = "page cites or links" if count == 1 else "pages cite or link"
+        diagnostics.note(path, first.line, f"{count} other {what} this file; they work again once it is fixed")
 
 
 def _content_path(page: Page) -> str:
@@ -156,6 +204,10 @@ def _works(studies: dict[str, Page], bibliography: Iterable[Work], diagnostics: 
         assert page.study is not None
         works[key] = page.study.work
     for work in bibliography:
+        if work.key in studies and works[work.key].has_note:
+            # a re-exported collection holds the noted works too: the note is the work, the entry fills gaps
+            works[work.key] = merge_note_and_entry(studies[work.key], work, diagnostics)
+            continue
         if work.key in works:
             other = works[work.key].source
             diagnostics.error(
@@ -165,15 +217,73 @@ def _works(studies: dict[str, Page], bibliography: Iterable[Work], diagnostics: 
             )
             continue
         works[work.key] = work
-    suffixes = disambiguation_suffixes(works.values())
-    for key, suffix in suffixes.items():
-        works[key] = dataclasses.replace(works[key], year_suffix=suffix)
+    works.update(disambiguate(works.values()))
     for key, page in studies.items():
         assert page.study is not None
         if page.study.work is not works[key]:
             study = dataclasses.replace(page.study, work=works[key])
             studies[key] = dataclasses.replace(page, study=study)
     return works
+
+
+# Work field -> the study note's front-matter field, for the fields a note can set (others are only filled)
+NOTE_FIELDS = {
+    "title": "title",
+    "authors": "authors",
+    "year": "year",
+    "container": "journal",
+    "volume": "volume",
+    "issue": "issue",
+    "pages": "pages",
+    "doi": "doi",
+    "pmid": "pmid",
+    "pmcid": "pmcid",
+    "url": "url",
+}
+_NOT_MERGED = frozenset({"key", "source", "has_note", "year_suffix", "label_initials"})
+
+
+def merge_note_and_entry(page: Page, entry: Work, diagnostics: Diagnostics) -> Work:
+    """Return the note's work with the fields it leaves empty taken from the bibliography `entry`.
+
+    A field both give with different values keeps the note's value and is a warning at the note's line
+    that names the entry's place, so the author can correct whichever is wrong.
+    """
+    assert page.study is not None
+    work = page.study.work
+    changes: dict[str, object] = {}
+    for item in dataclasses.fields(Work):
+        name = item.name
+        ours, theirs = getattr(work, name), getattr(entry, name)
+        if name in _NOT_MERGED or theirs in ("", None, (), False):
+            continue
+        if name == "kind" or ours in ("", None, (), False):
+            changes[name] = theirs
+        elif name in NOTE_FIELDS and _comparable(ours) != _comparable(theirs):
+            note_field = NOTE_FIELDS[name]
+            line = page.study.field_lines.get(note_field, 1)
+            diagnostics.warning(
+                page.path,
+                line,
+                f"'{note_field}' is '{_shown(ours)}' here but '{_shown(theirs)}' in {entry.source.path}:"
+                f"{entry.source.line} (same key '{work.key}'); the note's value is used: correct whichever is wrong",
+            )
+    return dataclasses.replace(work, **changes) if changes else work  # type: ignore[arg-type]
+
+
+def _comparable(value: object) -> object:
+    """Compare text without case, spacing or punctuation, and authors by family name ('Smith, AB' = 'Smith, A. B.')."""
+    if isinstance(value, tuple):
+        return tuple(_comparable(getattr(person, "family", person)) for person in value)
+    if isinstance(value, str):
+        return "".join(char for char in value.casefold() if char.isalnum())
+    return value
+
+
+def _shown(value: object) -> str:
+    if isinstance(value, tuple):
+        return "; ".join(getattr(person, "display", str(person)) for person in value)
+    return str(value)
 
 
 def _check_study_references(catalog: Catalog, diagnostics: Diagnostics) -> None:
@@ -210,7 +320,7 @@ def _check_claims(catalog: Catalog, diagnostics: Diagnostics) -> None:
                         "case-report evidence",
                     )
             for evidence in claim.evidence:
-                if evidence.key in catalog.works or catalog.is_broken("studies", evidence.key):
+                if evidence.key in catalog.works or evidence.key in catalog.broken_keys:
                     continue
                 if evidence.key in catalog.draft_keys:
                     diagnostics.error(

@@ -64,7 +64,7 @@ def make_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--poll",
         action="store_true",
-        help="check files for changes every 0.1 s instead of inotify (for network or VM-shared folders)",
+        help="check files for changes every 0.1 s instead of file events (for network or VM-shared folders)",
     )
 
     new = commands.add_parser("new", help="create a content file from its skeleton (never overwrites)")
@@ -246,7 +246,7 @@ def _import(args: argparse.Namespace) -> int:
     from .scaffold import ScaffoldError, import_bibliography
 
     try:
-        created, existing = import_bibliography(args.site, args.file)
+        created, existing, warnings = import_bibliography(args.site, args.file)
     except SiteError as exc:
         _print_diagnostics(exc.diagnostics)
         print("import failed: nothing was written", file=sys.stderr)
@@ -254,6 +254,7 @@ def _import(args: argparse.Namespace) -> int:
     except ScaffoldError as exc:
         print(f"build.py: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    _print_diagnostics(warnings)
     for path in created:
         print(f"created {path}")
     for key in existing:

@@ -8,17 +8,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .csl_style import AnyStyle, CitationStyle, CslStyle, StyleError, resolve_style
 from .errors import Diagnostics, did_you_mean
 from .frontmatter import FrontMatterError, Scalar, normalise_text, parse_yaml_mapping
+
+__all__ = ["AnyStyle", "CitationStyle", "CslStyle", "SiteConfig", "load_config"]
 
 CONFIG_NAME = "site_config.yaml"
 _BASE_URL = re.compile(r"^https?://[^/\s]+(/[^\s]*)?$")
 _LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
-
-
-class CitationStyle(enum.Enum):
-    NUMERIC = "numeric"
-    AUTHOR_YEAR = "author-year"
 
 
 class RawHtml(enum.Enum):
@@ -43,7 +41,7 @@ class SiteConfig:
     language: str = "en"
     author: str = ""
     license: str = ""
-    citation_style: CitationStyle = CitationStyle.NUMERIC
+    citation_style: AnyStyle = CitationStyle.NUMERIC
     disclaimer: str = ""
     nav: tuple[NavItem, ...] = ()
     raw_html: RawHtml = RawHtml.SANITISE
@@ -122,7 +120,7 @@ def _validate(
         diagnostics.error(
             path, line("language"), f"language '{language}' is not a language tag such as 'en' or 'en-GB'"
         )
-    style = _enum(data, "citation_style", CitationStyle, CitationStyle.NUMERIC, path, line, diagnostics)
+    style = _citation_style(data, path, line, diagnostics, language)
     raw_html = _enum(data, "raw_html", RawHtml, RawHtml.SANITISE, path, line, diagnostics)
     search = _bool(data, "search", True, path, line, diagnostics)
     strict = _bool(data, "strict", False, path, line, diagnostics)
@@ -160,6 +158,26 @@ def _enum(
         path, line(key), f"{key} '{shown}' must be one of: {', '.join(choices)}{did_you_mean(str(shown), choices)}"
     )
     return default
+
+
+def _citation_style(data: dict[str, Any], path: Path, line: Any, diagnostics: Diagnostics, language: str) -> AnyStyle:
+    """Return the built-in or CSL style named by `citation_style` (see csl_style.py)."""
+    value = data.get("citation_style")
+    if value is None:
+        return CitationStyle.NUMERIC
+    if not isinstance(value, Scalar) or not value.text.strip():
+        diagnostics.error(
+            path, line("citation_style"), "citation_style must be numeric, author-year, a CSL style name or a .csl path"
+        )
+        return CitationStyle.NUMERIC
+    try:
+        return resolve_style(value.text.strip(), path.parent, language)
+    except StyleError as exc:
+        if exc.path is None:
+            diagnostics.error(path, line("citation_style"), exc.message)
+        else:
+            diagnostics.error(exc.path, exc.line, f"{exc.message} (citation_style on {path.name} line {line('citation_style')})")
+        return CitationStyle.NUMERIC
 
 
 def _bool(data: dict[str, Any], key: str, default: bool, path: Path, line: Any, diagnostics: Diagnostics) -> bool:

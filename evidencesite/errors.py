@@ -6,12 +6,13 @@ import difflib
 import enum
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PureWindowsPath
 
 
 class Severity(enum.Enum):
     ERROR = "error"
     WARNING = "warning"
+    NOTE = "note"  # more about the problem on the line above it (never a problem of its own)
 
 
 @dataclass(frozen=True, order=True)
@@ -46,7 +47,8 @@ class SiteError(Exception):
     """Raised once a stage has collected at least one error; carries every diagnostic."""
 
     def __init__(self, diagnostics: Iterable[Diagnostic]) -> None:
-        self.diagnostics = sorted(diagnostics)
+        # by place; at one place a note follows the problems it explains
+        self.diagnostics = sorted(diagnostics, key=lambda d: (d.path, d.line, d.column, d.severity is Severity.NOTE, d.message))
         super().__init__("\n".join(d.format() for d in self.diagnostics))
 
 
@@ -54,21 +56,32 @@ class Diagnostics:
     """Collects diagnostics for one build; a stage calls `raise_if_errors` at its end."""
 
     def __init__(self, root: Path) -> None:
-        self._prefix = str(root).rstrip("/") + "/"
+        self._root = root
+        self._windows = isinstance(root, PureWindowsPath)  # drive letters, `\`, names without case
+        self._prefix = str(root).rstrip("/\\") + ("\\" if self._windows else "/")
         self.items: list[Diagnostic] = []
         self._counted = 0  # how many items error_count has looked at
         self._errors = 0
 
     def display_path(self, path: Path | str) -> str:
-        """Return `path` relative to the site folder when it lies inside it."""
+        """Return `path` relative to the site folder when it lies inside it, with `/` between names on every system."""
         text = str(path)
-        return text[len(self._prefix) :] if text.startswith(self._prefix) else text
+        if not self._windows:
+            return text[len(self._prefix) :] if text.startswith(self._prefix) else text
+        try:  # Windows compares names without case and takes either slash
+            return PureWindowsPath(text).relative_to(self._root).as_posix()
+        except ValueError:
+            return text
 
     def error(self, path: Path | str, line: int, message: str, column: int = 0) -> None:
         self.items.append(Diagnostic(self.display_path(path), line, column, Severity.ERROR, message))
 
     def warning(self, path: Path | str, line: int, message: str, column: int = 0) -> None:
         self.items.append(Diagnostic(self.display_path(path), line, column, Severity.WARNING, message))
+
+    def note(self, path: Path | str, line: int, message: str) -> None:
+        """Add a note to the problem reported at `path:line` (printed after it; not counted, not promoted by --strict)."""
+        self.items.append(Diagnostic(self.display_path(path), line, 0, Severity.NOTE, message))
 
     def extend(self, items: Iterable[Diagnostic]) -> None:
         self.items.extend(items)
@@ -97,7 +110,10 @@ class Diagnostics:
     def _promoted(self, strict: bool) -> list[Diagnostic]:
         if not strict:
             return list(self.items)
-        return [Diagnostic(d.path, d.line, d.column, Severity.ERROR, d.message) for d in self.items]
+        return [
+            d if d.severity is Severity.NOTE else Diagnostic(d.path, d.line, d.column, Severity.ERROR, d.message)
+            for d in self.items
+        ]
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:

@@ -9,7 +9,7 @@ from markupsafe import Markup, escape
 
 from .catalog import Catalog
 from .models import Design, Population, Strength, Study
-from .urls import page_path
+from .urls import page_path, study_path
 
 
 @dataclass(frozen=True)
@@ -176,7 +176,7 @@ def timeline_svg(catalog: Catalog, link: Callable[[str], str]) -> Markup:
             else:
                 mark = f'<rect class="mark square" x="{cx - 4:.1f}" y="{cy - 4:.1f}" width="8" height="8"/>'
             title = f"{study.work.title} ({year}) – {study.design.label}"
-            href = link(f"studies/{key}/index.html")
+            href = link(study_path(key))
             parts.append(f'<a href="{escape(href)}"><title>{escape(title)}</title>{mark}</a>')
     parts.append("</svg>")
     return Markup("".join(parts))

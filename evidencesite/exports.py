@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 
 from .models import Person, Work
@@ -123,30 +124,115 @@ def to_ris(works: Iterable[Work]) -> str:
 
 
 def to_csl(work: Work) -> dict[str, object]:
-    """Return the CSL-JSON record of a work."""
-    record: dict[str, object] = {"id": work.key, "type": work.kind or "article-journal", "title": work.title}
+    """Return the CSL-JSON record of a work: the one Work -> CSL mapping, for exports and CSL formatting."""
+    record: dict[str, object] = {"id": work.key, "type": work.kind or "article-journal"}
+    if work.title:
+        record["title"] = work.title
     if work.authors:
-        record["author"] = [
-            {"literal": p.family} if p.literal or not p.given else {"family": p.family, "given": p.given}
-            for p in work.authors
-        ]
-    if work.year:
-        record["issued"] = {"date-parts": [[work.year]]}
+        record["author"] = [_csl_name(p) for p in work.authors]
+    if work.editors:
+        record["editor"] = [_csl_name(p) for p in work.editors]
+    issued = _csl_date(work.date) if work.date else None
+    if issued is None and work.year:
+        issued = {"date-parts": [[work.year]]}
+    if issued is not None:
+        record["issued"] = issued
+    accessed = _csl_date(work.accessed)
+    if accessed is not None:
+        record["accessed"] = accessed
     for name, value in (
         ("container-title", work.container),
+        ("container-title-short", work.container_short),
         ("volume", work.volume),
         ("issue", work.issue),
         ("page", work.pages),
+        ("edition", work.edition),
+        ("genre", work.genre),
+        ("number", work.number),
         ("publisher", work.publisher),
+        ("publisher-place", work.publisher_place),
+        ("language", work.language),
         ("DOI", work.doi),
         ("PMID", work.pmid),
         ("PMCID", work.pmcid),
-        ("URL", work.url),
+        ("URL", _csl_url(work)),
         ("note", work.note),
     ):
         if value:
             record[name] = value
     return record
+
+
+_PARTICLES = frozenset(
+    [
+        "af",
+        "av",
+        "d'",
+        "da",
+        "das",
+        "de",
+        "del",
+        "della",
+        "der",
+        "des",
+        "di",
+        "do",
+        "dos",
+        "du",
+        "l'",
+        "la",
+        "le",
+        "st",
+        "ten",
+        "ter",
+        "van",
+        "vander",
+        "von",
+        "y",
+        "zu",
+        "zum",
+        "zur",
+    ]
+)
+
+
+def _csl_url(work: Work) -> str:
+    """The URL, unless it only repeats the DOI (styles print both); an arXiv work without one links its abstract."""
+    if work.url and work.doi and work.url.lower().rstrip("/").endswith(work.doi.lower()):
+        return ""
+    return work.url or (f"https://arxiv.org/abs/{work.arxiv}" if work.arxiv and not work.doi else "")
+
+
+def _csl_name(person: Person) -> dict[str, str]:
+    """A CSL name; lowercase words before the family name ('van der Berg') are its particle, as CSL-JSON keeps them."""
+    if person.literal or not person.given:
+        return {"literal": person.family}
+    given = person.given
+    if re.fullmatch(r"[A-Z]{2,4}", given):  # 'AB' as notes write initials: CSL reads it as one name
+        given = " ".join(f"{char}." for char in given)
+    name = {"family": person.family, "given": given}
+    family_words = person.family.split()
+    leading = []
+    while len(family_words) > 1 and family_words[0] in _PARTICLES:
+        leading.append(family_words.pop(0))
+    if leading:
+        name["non-dropping-particle"], name["family"] = " ".join(leading), " ".join(family_words)
+    given_words = given.split()
+    trailing: list[str] = []
+    while len(given_words) > 1 and given_words[-1] in _PARTICLES:
+        trailing.insert(0, given_words.pop())
+    if trailing:
+        name["given"], name["dropping-particle"] = " ".join(given_words), " ".join(trailing)
+    if person.suffix:
+        name["suffix"] = person.suffix
+    return name
+
+
+def _csl_date(iso: str) -> dict[str, object] | None:
+    """Return CSL date-parts for 'YYYY', 'YYYY-MM' or 'YYYY-MM-DD' (None for anything else)."""
+    if not re.fullmatch(r"\d{4}(-\d{1,2}){0,2}", iso or ""):
+        return None
+    return {"date-parts": [[int(part) for part in iso.split("-")]]}
 
 
 def to_csl_json(works: Iterable[Work]) -> str:

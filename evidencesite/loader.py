@@ -14,6 +14,9 @@ from .frontmatter import Document, FrontMatterError, split_front_matter
 from .models import Kind
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+# a study note's file name is its citation key: letters of any script, digits, '_', and '.', '+', '-' inside
+# (characters every OS allows in a file name and that need no escaping in a link)
+STUDY_STEM = re.compile(r"^\w(?:[\w.+-]*\w)?$")
 SECTIONS = {kind.value: kind for kind in Kind if kind is not Kind.HOME}
 BIBLIOGRAPHY_FILES = ("references.bib", "references.json")
 
@@ -33,6 +36,7 @@ class ContentFiles:
     documents: tuple[RawDocument, ...]
     bibliographies: tuple[Path, ...]
     assets: tuple[tuple[Path, str], ...]  # (source path, site path)
+    rejected: tuple[str, ...] = ()  # site paths of Markdown files refused by name ('studies/x y.md')
 
 
 def is_ignored(name: str) -> bool:
@@ -56,7 +60,20 @@ def find_content(
     documents: list[RawDocument] = []
     bibliographies: list[Path] = []
     assets: list[tuple[Path, str]] = []
+    rejected: list[str] = []
+    seen: dict[str, str] = {}  # case-folded site path -> site path: macOS and Windows see one file
     for path, relative in _walk(content, root, diagnostics):
+        folded = relative.casefold()
+        if folded in seen:
+            diagnostics.error(
+                path,
+                0,
+                f"file name '{relative}' differs from content/{seen[folded]} only by case: they are the same file "
+                "on macOS and Windows; rename one",
+            )
+            rejected.append(relative)
+            continue
+        seen[folded] = relative
         parts = tuple(relative.split("/"))
         if len(parts) == 1 and parts[0] in BIBLIOGRAPHY_FILES:
             bibliographies.append(path)
@@ -73,17 +90,35 @@ def find_content(
             )
             continue
         stem = path.stem
-        if not SLUG.match(stem):
+        if kind is Kind.STUDY and not STUDY_STEM.match(stem):
             diagnostics.error(
                 path,
                 0,
-                f"file name '{path.name}' must be lowercase letters, digits and '-' only, ending in .md (it becomes the URL and citation key)",
+                f"file name '{path.name}' of a study note must be letters, digits, '_', and '.', '+' or '-' between "
+                "them, ending in .md (it is the citation key); for a key such as 'smith:2019' name the file "
+                "e.g. smith-2019.md and write 'key: smith:2019' in its front matter",
             )
+            rejected.append(relative)
+            continue
+        if kind is not Kind.STUDY and not SLUG.match(stem):
+            diagnostics.error(
+                path,
+                0,
+                f"file name '{path.name}' must be lowercase letters, digits and '-' only, ending in .md (it becomes the URL)",
+            )
+            rejected.append(relative)
             continue
         document = read(path, diagnostics)
         if document is not None:
             documents.append(RawDocument(kind, stem, path, document))
-    return ContentFiles(tuple(documents), tuple(sorted(bibliographies)), tuple(sorted(assets, key=lambda a: a[1])))
+        else:
+            rejected.append(relative)
+    return ContentFiles(
+        tuple(documents),
+        tuple(sorted(bibliographies)),
+        tuple(sorted(assets, key=lambda a: a[1])),
+        tuple(rejected),
+    )
 
 
 def kind_of(parts: tuple[str, ...]) -> Kind | None:

@@ -5,10 +5,13 @@ and is replaced by `begin()` before each document (and cleared by `reset()`).
 
 Processors (name, priority):
 - inline `citation_group`  175  `[@a; see @b, p. 3]`; after `backtick` (190) and `escape` (180),
-  so code spans and `\\@` never reach it; before `link` (160) so brackets are ours first.
-- inline `citation_narrative` 174  `@key` in running text; not after a word character, so
-  e-mail addresses are not citations.
-- tree `content_links`  1   rewrites `x.md` links and relative asset paths to output URLs.
+  so code spans and `\\@` never reach it; before `link` (160) so brackets are ours first. A bracket
+  right after a narrative `@key` is left to `citation_narrative`, as Pandoc reads it.
+- inline `citation_narrative` 174  `@key` in running text, with an optional bracket that adds a
+  locator and more works (`@a [p. 3; @b]`); not after a word character, so e-mail addresses are
+  not citations.
+- tree `content_links`  1   rewrites `x.md` links and relative asset paths to output URLs, and turns a
+  citation's link inside a link's text (`[see @a](https://…)`) into a span: HTML has no nested links.
 """
 
 from __future__ import annotations
@@ -28,13 +31,15 @@ from markdown.treeprocessors import Treeprocessor
 
 from .citations import (
     BRACKET_PATTERN,
+    KEY,
     NARRATIVE_PATTERN,
     Citation,
     CitationItem,
     CitationSyntaxError,
-    check_key,
     looks_like_citation,
     parse_bracket,
+    parse_narrative_bracket,
+    split_key,
 )
 from .page_citations import PageCitations
 from .urls import relative_url
@@ -42,6 +47,8 @@ from .urls import relative_url
 _FENCE = re.compile(r"^( {0,3})(`{3,}|~{3,}).*?^\1\2[`~]*[ \t]*$", re.MULTILINE | re.DOTALL)
 _CODE_SPAN = re.compile(r"(`+)(?!`)(.+?)(?<!`)\1(?!`)", re.DOTALL)
 _EXTERNAL = re.compile(r"^([a-z][a-z0-9+.-]*:|//|#)", re.IGNORECASE)
+# a narrative citation ending right before a bracket: that bracket belongs to it (`@a [p. 3]`)
+_NARRATIVE_BEFORE = re.compile(r"(?<![\w@.:/\\+=&?%#~\[])@" + KEY + r"[ \t]*\n?[ \t]*$")
 
 # resolve(site path of a content file or asset) -> output site path, or None when unknown
 Resolver = Callable[[str], "str | None"]
@@ -58,7 +65,10 @@ class DocumentContext:
     resolve: Resolver
     report: Callable[[int, str, bool], None]
     body_line: int = 1
+    broken_paths: frozenset[str] = frozenset()  # content files that failed validation ('studies/x.md')
     links: set[str] = field(default_factory=set)
+    broken_links: set[str] = field(default_factory=set)  # links to those files: reported at the file itself
+    found: list[Citation] = field(default_factory=list)  # every citation parsed, in order (tests compare with Pandoc)
     _lines: dict[str, list[int]] | None = None
     _seen: dict[str, int] = field(default_factory=dict)
 
@@ -122,6 +132,8 @@ class _CitationGroup(InlineProcessor):
         body = m.group("body")
         if context is None or not looks_like_citation(body):
             return None, None, None
+        if _NARRATIVE_BEFORE.search(data, 0, m.start(0)) and parse_narrative_bracket(body) is not None:
+            return None, None, None  # `@a [p. 3; @b]`: the narrative citation takes it
         line = context.lazy_line(m.group(0))
         try:
             citation = parse_bracket(body)
@@ -130,6 +142,7 @@ class _CitationGroup(InlineProcessor):
             broken = etree.Element("span", {"class": "citation citation-missing"})
             broken.text = m.group(0)
             return broken, m.start(0), m.end(0)
+        context.found.append(citation)
         return context.citations.element(citation, line), m.start(0), m.end(0)
 
 
@@ -142,18 +155,23 @@ class _NarrativeCitation(InlineProcessor):
         context = self.extension.context
         if context is None:
             return None, None, None
-        from .citations import split_key
-
         key, _rest = split_key(m.group("key"))
-        end = m.start("key") + len(key)
-        line = context.lazy_line("@" + m.group("key"), key)
-        try:
-            check_key(key)
-        except CitationSyntaxError as exc:
-            context.report(line(), str(exc), True)
-            return None, None, None
-        element = context.citations.element(Citation((CitationItem(key),), narrative=True), line)
-        return element, m.start(0), end
+        first, end = CitationItem(key), m.end("key")
+        more: tuple[CitationItem, ...] = ()
+        bracket = m.group("bracket")
+        parsed = parse_narrative_bracket(bracket) if bracket is not None else None
+        if parsed is not None:
+            first, more, end = CitationItem(key, locator=parsed[0]), parsed[1], m.end(0)
+        line = context.lazy_line(m.group(0), key)
+        context.found.append(Citation((first, *more), narrative=True))
+        element = context.citations.element(Citation((first,), narrative=True), line)
+        if not more:
+            return element, m.start(0), end
+        pair = etree.Element("span")  # Pandoc's one citation: the narrative work, then the bracket's works
+        pair.append(element)
+        element.tail = " "
+        pair.append(context.citations.element(Citation(more), line))
+        return pair, m.start(0), end
 
 
 class _ContentLinks(Treeprocessor):
@@ -165,6 +183,11 @@ class _ContentLinks(Treeprocessor):
         context = self.extension.context
         if context is None:
             return
+        for link in root.iter("a"):
+            for inner in link.iter("a"):
+                if inner is not link:  # a citation inside a link's text: keep its anchor, drop its link
+                    inner.tag = "span"
+                    inner.attrib.pop("href", None)
         for element in root.iter():
             for attribute in ("href", "src"):
                 value = element.get(attribute)
@@ -184,6 +207,9 @@ class _ContentLinks(Treeprocessor):
             return value
         target = posixpath.normpath(posixpath.join(context.source_dir, path))
         resolved = context.resolve(target) if not target.startswith("..") else None
+        if resolved is None and target in context.broken_paths:
+            context.broken_links.add(target)  # the file's own error says what is wrong with it
+            return value
         if resolved is None:
             context.report(line(), f"link to missing file '{value}' (looked for content/{target})", True)
             return value

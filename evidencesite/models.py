@@ -143,6 +143,7 @@ class Work:
     retracted: bool = False
     has_note: bool = False
     year_suffix: str = ""
+    label_initials: bool = False  # labels show initials: another first author has the same family name and year
     # fields of books, chapters, theses, reports and web pages (CSL variable names in comments)
     editors: tuple[Person, ...] = ()  # editor
     edition: str = ""  # edition

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from .models import Person
-
-_PARTICLES = {"van", "von", "de", "der", "den", "da", "di", "du", "la", "le", "del", "della", "dos", "ter"}
-
 
 # Name suffixes recognised in a third comma part ('Smith, J, Jr'); BibTeX's 'von Last, Jr, First' order
 # is assumed otherwise.
@@ -38,21 +36,40 @@ def parse_person(text: str) -> Person | None:
     return Person(text, literal=True)
 
 
-def parse_bibtex_name(text: str) -> Person:
-    """Parse a BibTeX name: 'Family, Given', '{Corporate Name}' or 'Given von Family'."""
-    text = " ".join(text.split())
-    if text.startswith("{") and text.endswith("}") and text.count("{") == 1:
-        return Person(text[1:-1].strip(), literal=True)
-    person = parse_person(text)
-    if person is not None:
-        return person
-    words = text.split(" ")
-    if len(words) == 1:
-        return Person(words[0].strip("{}"))
-    for index, word in enumerate(words[:-1]):
-        if word.lower() in _PARTICLES:
-            return Person(" ".join(words[index:]), " ".join(words[:index]))
-    return Person(words[-1].strip("{}"), " ".join(words[:-1]))
+def format_person(person: Person) -> str:
+    """Return `person` written so that parse_person reads back the same Person (what `import` writes).
+
+    'World Health Organization' (a literal without a comma), '{Department of Health, UK}' (braces keep a
+    comma), 'Das, Ravi K.', 'King, Martin Luther, Jr.' or, when the suffix is no usual one, BibTeX's
+    'Gooding, Esq., Cuba'. Raises ValueError for a name no written form reads back (a comma in a family name).
+    """
+    if person.literal:
+        candidates = [person.family, f"{{{person.family}}}"]
+    elif person.suffix:
+        candidates = [
+            f"{person.family}, {person.given}, {person.suffix}",
+            f"{person.family}, {person.suffix}, {person.given}",
+        ]
+    else:
+        candidates = [f"{person.family}, {person.given}"]
+    for text in candidates:
+        if parse_person(text) == person:
+            return " ".join(text.split())
+    raise ValueError(f"the name '{person.display}' has no form that reads back the same")
+
+
+def sort_key(person: Person) -> tuple[str, str, str]:
+    """Return the key that orders names: family name (or the literal name), then given, then suffix.
+
+    Case- and accent-insensitive (NFKD, combining marks dropped, casefolded), so 'Ålund' sorts with 'Alund'
+    and 'de Vries' with 'De Vries'.
+    """
+    return (_fold(person.family), _fold(person.given), _fold(person.suffix))
+
+
+def _fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(char for char in decomposed if not unicodedata.combining(char)).casefold()
 
 
 def initials(given: str) -> str:

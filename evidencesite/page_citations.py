@@ -7,10 +7,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from .citations import Citation, CitationItem
-from .config import CitationStyle
+from .csl_style import AnyStyle, is_numbered
 from .errors import did_you_mean
 from .models import Work
-from .reference_format import narrative_label, short_label, year_label
+from .reference_format import narrative_label
+from .reference_styles import StyleFormats, formats_for
 
 # report(line, message, is_error)
 Reporter = Callable[[int, str, bool], None]
@@ -21,7 +22,7 @@ class PageCitations:
     """Citation state of one page; a new one is made for every page rendered."""
 
     works: Mapping[str, Work]
-    style: CitationStyle
+    style: AnyStyle
     report: Reporter
     draft_keys: frozenset[str] = frozenset()
     broken_keys: frozenset[str] = frozenset()
@@ -31,6 +32,14 @@ class PageCitations:
     looked_up: set[str] = field(default_factory=set)  # every key this page asked about (cache dependencies)
     _items: int = 0
     _groups: int = 0
+    _formats: StyleFormats | None = None
+
+    @property
+    def formats(self) -> StyleFormats:
+        """The style's labels (a CSL style is loaded on the first author-year citation only)."""
+        if self._formats is None:
+            self._formats = formats_for(self.style)
+        return self._formats
 
     def number(self, key: str) -> int:
         return self.order.index(key) + 1
@@ -77,7 +86,7 @@ class PageCitations:
             return wrapper
         if citation.narrative:
             self._narrative(wrapper, items[0])
-        elif self.style is CitationStyle.NUMERIC:
+        elif is_numbered(self.style):
             self._numeric(wrapper, items)
         else:
             self._author_year(wrapper, items)
@@ -91,14 +100,17 @@ class PageCitations:
 
     def _narrative(self, wrapper: etree.Element, item: CitationItem) -> None:
         work = self.works[item.key]
-        if self.style is CitationStyle.NUMERIC:
+        if is_numbered(self.style):
             anchor = self.register(item.key)
             wrapper.text = narrative_label(work) + " "
             locator = f", {item.locator}" if item.locator else ""
             self._link(wrapper, item.key, f"[{self.number(item.key)}{locator}]", anchor)
             return
         locator = f", {item.locator}" if item.locator else ""
-        self._link(wrapper, item.key, f"{narrative_label(work)} ({year_label(work)}{locator})")
+        text = self.formats.narrative(work)
+        if locator:
+            text = text[:-1] + locator + ")" if text.endswith(")") else text + f" ({item.locator})"
+        self._link(wrapper, item.key, text)
 
     def _numeric(self, wrapper: etree.Element, items: list[CitationItem]) -> None:
         anchors = {id(item): self.register(item.key) for item in items}
@@ -146,22 +158,23 @@ class PageCitations:
         links[links.index(anchor)] = group_id
 
     def _author_year(self, wrapper: etree.Element, items: list[CitationItem]) -> None:
-        wrapper.text = "("
+        formats = self.formats
+        wrapper.text = formats.prefix
         last: etree.Element | None = None
         for index, item in enumerate(items):
             work = self.works[item.key]
             prefix = f"{item.prefix} " if item.prefix else ""
-            separator = "; " if index else ""
+            separator = formats.delimiter if index else ""
             if last is None:
                 wrapper.text += prefix
             else:
                 last.tail = (last.tail or "") + separator + prefix
-            label = year_label(work) if item.suppress_author else f"{short_label(work)}, {year_label(work)}"
+            label = self.formats.year(work) if item.suppress_author else self.formats.label(work)
             last = self._link(wrapper, item.key, label)
             if item.locator:
                 last.tail = f", {item.locator}"
         if last is not None:
-            last.tail = (last.tail or "") + ")"
+            last.tail = (last.tail or "") + formats.suffix
 
 
 def _runs(numbers: list[int]) -> list[list[int]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
+import unicodedata
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from .writer import check_output_folder, output_lock
 
 if TYPE_CHECKING:
     from .build_memo import BuildMemo
+    from .output_pool import PlanInputs
     from .site_outputs import SitePlan
 
 BUILTIN_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -70,14 +72,15 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
             return unchanged
     # The stages are imported here, not at the top: a build with nothing to do never loads them.
     from .bibliography import load_bibliographies
-    from .catalog import build_catalog
+    from .catalog import broken_references, build_catalog, report_broken_references
     from .config import load_config
     from .frontmatter import is_draft
     from .loader import find_content, read_document
     from .models import Kind
+    from .output_pool import PlanInputs
     from .render_cache import RenderCache
     from .rendered import render_all
-    from .schema import validate_document
+    from .schema import study_key, validate_document
     from .site_outputs import count_pages, plan_site
 
     diagnostics = Diagnostics(site)
@@ -112,19 +115,27 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
     else:
         validate = validate_document
     pages = []
-    broken: set[str] = set()
+    broken: set[str] = set()  # 'studies/x': files that failed validation (or were refused by name)
+    broken_keys: dict[str, str] = {}  # their citation keys -> 'studies/x.md'
     draft_keys: set[str] = set()
     for raw in content.documents:
         cached = documents.page_of(raw) if documents is not None else None  # validated cleanly last time
         if not options.drafts and (cached.draft if cached is not None else is_draft(raw.document)):
             if raw.kind is Kind.STUDY:
-                draft_keys.add(raw.stem)
+                draft_keys.add(cached.study.work.key if cached and cached.study else study_key(raw))
             continue
         page = cached or validate(raw, diagnostics)
         if page is None:
             broken.add(f"{raw.kind.value}/{raw.stem}" if raw.kind.value else raw.stem)
+            if raw.kind is Kind.STUDY:
+                broken_keys[study_key(raw)] = f"studies/{raw.path.name}"
         else:
             pages.append(page)
+    for relative in content.rejected:
+        if relative.endswith(".md"):
+            broken.add(relative[:-3])
+            if relative.startswith("studies/") and relative.count("/") == 1:
+                broken_keys.setdefault(unicodedata.normalize("NFC", relative[8:-3]), relative)
     works = load_bibliographies(content.bibliographies, diagnostics)
     lap("read")
     if config is None:
@@ -133,11 +144,13 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
     if config.strict and not options.strict:  # site_config.yaml's `strict: true` applies to every build
         options = dataclasses.replace(options, strict=True)
     catalog = build_catalog(
-        pages, works, diagnostics, options.drafts, content.assets, frozenset(broken), frozenset(draft_keys)
+        pages, works, diagnostics, options.drafts, content.assets, frozenset(broken), frozenset(draft_keys), broken_keys
     )
     lap("validate")
     cache = _render_cache(site, options, RenderCache)
-    rendered = render_all(catalog, config, diagnostics, site, cache)
+    referrers = broken_references(catalog)
+    rendered = render_all(catalog, config, diagnostics, site, cache, referrers)
+    report_broken_references(referrers, diagnostics, "content/")
     # Templates assume consistent content: with content errors they would only add noise.
     diagnostics.raise_if_errors()
     plan = plan_site(site, config, catalog, rendered, diagnostics, _bytecode_cache(site, options))
@@ -151,7 +164,8 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
     check_output_folder(output, site)
     try:
         with output_lock(output):
-            result.written = _write(site, output, plan, diagnostics, options, lap)
+            inputs = PlanInputs(site, config, catalog, rendered)  # for worker processes that plan again
+            result.written = _write(site, output, plan, diagnostics, options, lap, inputs)
             result.files_written = len(result.written)
     except OSError as exc:
         diagnostics.error(output, 0, f"cannot write output: {exc.strerror or exc}")
@@ -230,6 +244,7 @@ def _write(
     diagnostics: Diagnostics,
     options: BuildOptions,
     lap: Callable[[str], None],
+    inputs: PlanInputs | None = None,
 ) -> tuple[str, ...]:
     """Produce and write what changed (or everything), record what the output now holds; return what was written."""
     copy_signatures = {path: _file_signature(source) for path, source in plan.copies.items()}
@@ -247,7 +262,7 @@ def _write(
     stage = new_stage(output)
     try:
         # pages are written to the staging folder as they are rendered: memory stays flat
-        produce_into_stage(stage, previous, [f for f in changed if f.path != SEARCH_INDEX], diagnostics)
+        produce_into_stage(stage, previous, [f for f in changed if f.path != SEARCH_INDEX], diagnostics, inputs)
         lap("templates")
         for planned in changed:
             if planned.path == SEARCH_INDEX:

@@ -20,13 +20,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .config import SiteConfig
+from .config import CslStyle, SiteConfig
+from .exports import to_csl
 from .models import Page, Work
-from .reference_format import short_label, year_label
 
 CACHE_FOLDER = ".cache"
 CACHE_SUBFOLDER = "render"
-CACHE_FORMAT = 2
+CACHE_FORMAT = 3
 SHARD_CHARS = 2  # entries are spread over 256 files by key prefix, so an edit rewrites one small file
 _PACKAGE = Path(__file__).resolve().parent
 
@@ -73,8 +73,17 @@ def dependency_versions() -> str:
 
 
 def work_signature(work: Work) -> list[Any]:
-    """Return what a citation of `work` renders from (its label, year and retracted flag)."""
-    return [short_label(work), year_label(work), work.retracted]
+    """Return what a citation of `work` renders from: its CSL record (any style's label may read any field),
+    its disambiguation and its retracted flag. A digest, so the cache stays small."""
+    record = json.dumps(to_csl(work), ensure_ascii=False, sort_keys=True)
+    material = f"{record}\0{work.year_suffix}\0{work.label_initials}"
+    return [hashlib.sha256(material.encode("utf-8", "surrogatepass")).hexdigest()[:32], work.retracted]
+
+
+def style_key(config: SiteConfig) -> str:
+    """Return the citation style's part of a cache key: a CSL file by its content, so an edit counts."""
+    style = config.citation_style
+    return f"csl:{style.digest}" if isinstance(style, CslStyle) else style.value
 
 
 @dataclass
@@ -149,7 +158,7 @@ class RenderCache:
         material = "\0".join(
             [
                 self.fingerprint,
-                config.citation_style.value,
+                style_key(config),
                 config.raw_html.value,
                 page.kind.value,
                 output_path,

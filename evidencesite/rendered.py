@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -19,6 +18,7 @@ from .models import Claim, Kind, Page, Role
 from .page_citations import PageCitations
 from .render_cache import CachedBody, RenderCache, work_signature
 from .urls import page_path
+from .worker_pool import run_in_workers, worker_count
 
 
 @dataclass(frozen=True)
@@ -84,6 +84,7 @@ class PageProblems:
     problems: list[tuple[int, str, bool]] = field(default_factory=list)
     looked_up: set[str] = field(default_factory=set)
     links: set[str] = field(default_factory=set)
+    broken_refs: set[str] = field(default_factory=set)  # files that failed validation this page cites or links
 
     @property
     def has_errors(self) -> bool:
@@ -99,13 +100,20 @@ def render_page(
     def report(line: int, message: str, is_error: bool) -> None:
         record.problems.append((line, message, is_error))
 
-    broken_keys = catalog.broken_study_keys
-    own_key = page.slug if page.kind is Kind.STUDY else ""
+    broken_keys = frozenset(catalog.broken_keys)
+    own_key = page.study.work.key if page.study is not None else ""
     citations = PageCitations(catalog.works, config.citation_style, report, catalog.draft_keys, broken_keys, own_key)
     output_path = page_path(page)
     source_dir = "" if page.kind is Kind.HOME else page.kind.value
     context = DocumentContext(
-        citations, page.body, source_dir, output_path, content_resolver(catalog), report, page.body_line
+        citations,
+        page.body,
+        source_dir,
+        output_path,
+        content_resolver(catalog),
+        report,
+        page.body_line,
+        catalog.broken_paths,
     )
     try:
         body = renderer.render(page.body, context)
@@ -116,6 +124,7 @@ def render_page(
     claims = tuple(_register_claim(claim, citations, report) for claim in page.claims)
     record.looked_up = citations.looked_up
     record.links = context.links
+    record.broken_refs = context.broken_links | {catalog.broken_keys[k] for k in citations.looked_up & broken_keys}
     rendered = RenderedPage(
         page=page,
         output_path=output_path,
@@ -172,13 +181,24 @@ def _from_cache(page: Page, output_path: str, body: CachedBody, key: str) -> Ren
 
 
 def render_all(
-    catalog: Catalog, config: SiteConfig, diagnostics: Diagnostics, root: Path, cache: RenderCache | None = None
+    catalog: Catalog,
+    config: SiteConfig,
+    diagnostics: Diagnostics,
+    root: Path,
+    cache: RenderCache | None = None,
+    referrers: dict[str, set[str]] | None = None,
 ) -> list[RenderedPage]:
-    """Render every published page in catalog order: from the cache where valid, else across processes."""
+    """Render every published page in catalog order: from the cache where valid, else across processes.
+
+    `referrers` collects, for each file that failed validation, the pages that cite or link it.
+    """
     cache = cache or RenderCache.load(None)
     pages = catalog.all_pages()
     resolve = content_resolver(catalog)
     signatures = {key: work_signature(work) for key, work in catalog.works.items()}
+    # A key whose note is broken matches no stored entry (pages citing one are never stored), so every page
+    # citing it is rendered and counted.
+    signatures.update({key: ["broken"] for key in catalog.broken_keys})
     results: list[RenderedPage | None] = [None] * len(pages)
     keys = [cache.key(page, config, page_path(page)) for page in pages]
     missing = []
@@ -206,7 +226,10 @@ def render_all(
         results[index] = rendered
         for line, message, is_error in record.problems:
             (diagnostics.error if is_error else diagnostics.warning)(pages[index].path, line, message)
-        if not record.has_errors:
+        for broken in record.broken_refs:
+            if referrers is not None:
+                referrers.setdefault(broken, set()).add(pages[index].source.path)
+        if not record.has_errors and not record.broken_refs:
             works = {key: signatures.get(key) for key in sorted(record.looked_up)}
             links = {target: resolve(target) for target in sorted(record.links)}
             cache.store(keys[index], _to_cache(rendered, record), works, links)
@@ -230,38 +253,15 @@ def _render_many(
     if workers <= 1:
         renderer = MarkdownRenderer(config.raw_html)
         return [render_page(page, catalog, config, renderer) for page in pages]
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    step = workers * 4
-    chunks = [list(range(start, len(pages), step)) for start in range(step)]
     results: list[tuple[RenderedPage, PageProblems] | None] = [None] * len(pages)
-    # Forked children inherit the pages and catalog, so only page numbers travel to them, and only the
-    # rendered parts travel back: the parent keeps its own Page objects (cheaper, and identity matters
-    # to `serve`, which reuses pages that did not change).
-    context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(
-        workers, mp_context=context, initializer=_start_worker, initargs=(pages, catalog, config)
-    ) as pool:
-        for chunk, rendered in zip(chunks, pool.map(_render_chunk, chunks), strict=True):
-            for index, (body, record) in zip(chunk, rendered, strict=True):
-                page = pages[index]
-                results[index] = (_from_cache(page, page_path(page), body, ""), record)
+    # Workers get the pages and catalog once (inherited when forked, pickled when spawned); then only page
+    # numbers travel to them, and only the rendered parts travel back: the parent keeps its own Page objects
+    # (cheaper, and identity matters to `serve`, which reuses pages that did not change).
+    for chunk, rendered in run_in_workers(_start_worker, (pages, catalog, config), _render_chunk, len(pages), workers):
+        for index, (body, record) in zip(chunk, rendered, strict=True):
+            page = pages[index]
+            results[index] = (_from_cache(page, page_path(page), body, ""), record)
     return [item for item in results if item is not None]
-
-
-PARALLEL_THRESHOLD = 200
-
-
-def worker_count(pages: int) -> int:
-    """Use every core we may run on once there are enough pages to pay for starting processes."""
-    if pages < PARALLEL_THRESHOLD:
-        return 1
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - not on Linux
-        cores = os.cpu_count() or 1
-    return max(1, min(cores, 8))
 
 
 @dataclass
@@ -272,18 +272,13 @@ class _WorkerState:
     renderer: MarkdownRenderer
 
 
-_worker: _WorkerState | None = None  # one per worker process, set by its initializer
+def _start_worker(pages: list[Page], catalog: Catalog, config: SiteConfig) -> _WorkerState:
+    return _WorkerState(pages, catalog, config, MarkdownRenderer(config.raw_html))
 
 
-def _start_worker(pages: list[Page], catalog: Catalog, config: SiteConfig) -> None:
-    global _worker
-    _worker = _WorkerState(pages, catalog, config, MarkdownRenderer(config.raw_html))
-
-
-def _render_chunk(indices: list[int]) -> list[tuple[CachedBody, PageProblems]]:
-    assert _worker is not None
+def _render_chunk(worker: _WorkerState, indices: list[int]) -> list[tuple[CachedBody, PageProblems]]:
     results = []
     for index in indices:
-        rendered, record = render_page(_worker.pages[index], _worker.catalog, _worker.config, _worker.renderer)
+        rendered, record = render_page(worker.pages[index], worker.catalog, worker.config, worker.renderer)
         results.append((_to_cache(rendered, record), record))
     return results

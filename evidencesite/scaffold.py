@@ -6,9 +6,11 @@ import json
 from pathlib import Path
 
 from .bibliography import load_bibliographies
-from .errors import Diagnostics
+from .errors import Diagnostic, Diagnostics
 from .loader import SLUG
-from .models import Work
+from .models import Person, Work
+from .names import format_person
+from .urls import key_slug
 
 # The body sections every note and mechanism page of a site has (the skeletons `new` writes).
 STUDY_SECTIONS = (
@@ -36,9 +38,8 @@ SECTIONS = {"study": "studies", "mechanism": "mechanisms", "substance": "substan
 
 STUDY_TEMPLATE = """\
 ---
-title: {title}
-authors:{authors}
-{et_al}year: {year}
+{key_line}title: {title}
+{authors}{et_al}{year}
 {optional}design: {design}            # meta-analysis | systematic-review | rct | crossover-rct | non-randomised-trial |
                           # open-label | cohort | case-series | case-report | human-laboratory | preclinical-animal |
                           # preclinical-in-vitro | narrative-review | secondary-analysis
@@ -121,10 +122,11 @@ def new_content(site: Path, kind: str, slug: str) -> Path:
     title = _quote(slug.replace("-", " ").capitalize())
     if kind == "study":
         text = STUDY_TEMPLATE.format(
+            key_line="",
             title=_quote("Title of the paper"),
-            authors='\n  - "Family, Initials"',
+            authors='authors:                  # "Family, Given", or a name shown as written ("World Health Organization")\n  - "Family, Initials"\n',
             et_al="",
-            year=2000,
+            year="year: 2000",
             optional=_optional_fields({}),
             design='""',
             sections=_headings(STUDY_SECTIONS),
@@ -154,11 +156,22 @@ def _create(path: Path, text: str) -> Path:
     return path
 
 
+def _names(field: str, people: tuple[Person, ...]) -> str:
+    """Return a 'field:' list of names written so that parse_person reads each back unchanged."""
+    if not people:
+        return ""
+    return f"{field}:" + "".join(f"\n  - {_quote(format_person(person))}" for person in people) + "\n"
+
+
 def study_stub(work: Work) -> str:
-    """Return a draft study note holding everything the bibliographic record gives."""
-    authors = "".join(
-        f"\n  - {_quote(p.family if p.literal or not p.given else f'{p.family}, {p.given}')}" for p in work.authors
-    )
+    """Return a draft study note holding everything of the record that a note's front matter takes.
+
+    Names are written in a form parse_person reads back to the same Person (ValueError otherwise); a key that
+    is not its own file name (see urls.key_slug) is kept in `key:`.
+    """
+    authors = _names("authors", work.authors)
+    if work.editors and not work.authors:
+        authors = _names("editors", work.editors)
     values = {
         "journal": work.container,
         "volume": work.volume,
@@ -170,29 +183,60 @@ def study_stub(work: Work) -> str:
         "url": work.url,
     }
     return STUDY_TEMPLATE.format(
+        key_line=f"key: {_quote(work.key)}\n" if key_slug(work.key) != work.key else "",
         title=_quote(work.title),
-        authors=authors or " []",
+        authors=authors or "# authors: []          # none in the export: add them (or 'editors' for an edited book)\n",
         et_al="et_al: true\n" if work.authors_incomplete else "",
-        year=work.year or '""',
+        year=f"year: {work.year}" if work.year else "# year: YYYY            # not in the export: add it",
         optional=_optional_fields(values),
         design='""',
         sections=_headings(STUDY_SECTIONS),
     )
 
 
-def import_bibliography(site: Path, source: Path) -> tuple[list[Path], list[str]]:
-    """Create a draft note for each work in `source` without one; return (created, already present).
+def import_bibliography(site: Path, source: Path) -> tuple[list[Path], list[str], list[Diagnostic]]:
+    """Create a draft note for each work in `source` without one; return (created, stems kept, warnings).
 
-    A malformed file raises SiteError with located problems before anything is written.
+    Every problem (a malformed export, a name that cannot be written, two keys giving one file name) raises
+    SiteError with located diagnostics before anything is written; a failed write removes what it created.
     """
     diagnostics = Diagnostics(Path.cwd())
     works: list[Work] = []
     if source.suffix.lower() in (".bib", ".json"):
         works = load_bibliographies((source,), diagnostics)
     else:
-        diagnostics.error(source, 0, "import reads a .bib (BibTeX) or .json (CSL-JSON) file")
-    diagnostics.raise_if_errors()
+        diagnostics.error(source, 0, "import reads a .bib (BibTeX/BibLaTeX) or .json (CSL-JSON) file")
     studies = site / "content" / "studies"
-    existing = [w.key for w in works if (studies / f"{w.key}.md").exists()]
-    created = [_create(studies / f"{w.key}.md", study_stub(w)) for w in works if w.key not in existing]
-    return created, existing
+    planned: dict[str, tuple[Work, str]] = {}
+    existing: list[str] = []
+    for work in works:
+        stem = key_slug(work.key)
+        if stem in planned:
+            other = planned[stem][0]
+            diagnostics.error(
+                source,
+                work.source.line,
+                f"keys '{other.key}' (line {other.source.line}) and '{work.key}' both give the note file "
+                f"content/studies/{stem}.md; rename one in your reference manager",
+            )
+            continue
+        try:
+            text = study_stub(work)
+        except ValueError as exc:
+            diagnostics.error(source, work.source.line, f"work '{work.key}': {exc}; write the name by hand in a note")
+            continue
+        planned[stem] = (work, text)
+        if (studies / f"{stem}.md").exists():
+            existing.append(stem)
+    diagnostics.raise_if_errors()
+    created: list[Path] = []
+    try:
+        for stem, (_, text) in planned.items():
+            if stem not in existing:
+                created.append(_create(studies / f"{stem}.md", text))
+    except (ScaffoldError, OSError) as exc:
+        for path in created:
+            path.unlink(missing_ok=True)
+        reason = exc if isinstance(exc, ScaffoldError) else f"cannot write a note: {exc}"
+        raise ScaffoldError(f"{reason} (no note was written)") from None
+    return created, existing, diagnostics.warnings

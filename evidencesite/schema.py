@@ -6,9 +6,11 @@ import enum
 import functools
 import hashlib
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
+from .citations import CitationSyntaxError, check_key, is_simple_key, split_key
 from .errors import Diagnostics, did_you_mean
 from .frontmatter import Scalar
 from .loader import SLUG, RawDocument
@@ -28,6 +30,7 @@ from .models import (
     Work,
 )
 from .names import parse_person
+from .urls import key_slug
 
 DOI = re.compile(r"^10\.\d{4,9}/\S+$")
 PMID = re.compile(r"^[1-9]\d{0,8}$")
@@ -38,8 +41,10 @@ MIN_YEAR, MAX_YEAR = 1900, 2100
 
 COMMON_FIELDS = ("title", "summary", "draft", "updated", "tags", "order", "slug")
 STUDY_FIELDS = (
+    "key",
     "title",
     "authors",
+    "editors",
     "et_al",
     "year",
     "design",
@@ -95,6 +100,9 @@ class _Reader:
 
     def error(self, message: str, *path: str | int) -> None:
         self.diagnostics.error(self.raw.path, self.line(*path), message)
+
+    def warning(self, message: str, *path: str | int) -> None:
+        self.diagnostics.warning(self.raw.path, self.line(*path), message)
 
     def text(self, key: str, required: bool = False) -> str:
         value = self.data.get(key)
@@ -201,9 +209,13 @@ def validate_document(raw: RawDocument, diagnostics: Diagnostics) -> Page | None
             diagnostics.warning(raw.path, reader.line(key), f"unknown field '{key}'{did_you_mean(key, allowed)}")
     title = reader.text("title", required=True)
     slug = raw.stem
+    key = _checked_key(reader) if raw.kind is Kind.STUDY else ""
+    if key:
+        slug = key_slug(key)
     if "slug" in document.data and raw.kind is Kind.STUDY:
         reader.error(
-            "'slug' does not apply to study notes: a note's file name is its citation key and URL (rename the file instead)",
+            "'slug' does not apply to study notes: a note's URL comes from its citation key (its file name, or "
+            "'key:'); rename the file or set 'key:' instead",
             "slug",
         )
     elif "slug" in document.data:
@@ -217,7 +229,7 @@ def validate_document(raw: RawDocument, diagnostics: Diagnostics) -> Page | None
     updated = reader.text("updated")
     if updated and not DATE.match(updated):
         reader.error(f"'updated' must be a date written YYYY-MM-DD, not '{updated}'", "updated")
-    study = _study(reader, title) if raw.kind is Kind.STUDY else None
+    study = _study(reader, title, key) if raw.kind is Kind.STUDY else None
     claims = _claims(reader) if raw.kind is Kind.MECHANISM else ()
     if raw.kind is Kind.STUDY and not document.body.strip():
         diagnostics.warning(raw.path, document.body_line, "study note has no body text below its front matter")
@@ -245,10 +257,51 @@ def validate_document(raw: RawDocument, diagnostics: Diagnostics) -> Page | None
     )
 
 
-def _study(reader: _Reader, title: str) -> Study | None:
-    key = reader.raw.stem
-    authors = _authors(reader)
-    year = reader.integer("year", required=True)
+def study_key(raw: RawDocument) -> str:
+    """Return a study note's citation key: its 'key:' field, else its file name (NFC, as macOS may decompose it)."""
+    value = raw.document.data.get("key")
+    if isinstance(value, Scalar) and value.text.strip():
+        return value.text.strip()
+    return unicodedata.normalize("NFC", raw.stem)
+
+
+def _checked_key(reader: _Reader) -> str:
+    """Return the note's citation key after reporting why Pandoc could not cite it ('' when it cannot)."""
+    key = study_key(reader.raw)
+    if "key" in reader.data:
+        text = reader.text("key")
+        if not text:
+            if "key" in reader.data and isinstance(reader.data["key"], Scalar):
+                reader.error("'key' must not be empty: write the citation key (e.g. 'key: smith:2019') or remove the line", "key")
+            return ""
+        try:
+            check_key(text)
+        except CitationSyntaxError as exc:
+            reader.error(str(exc), "key")
+            return ""
+        return text
+    if not is_simple_key(key):
+        read_as = split_key(key)[0]
+        suggestion = re.sub(r"[.+-]{2,}", "-", key)
+        reader.error(
+            f"file name '{reader.raw.path.name}' is not a citation key as written: Pandoc reads '@{key}' as "
+            f"'@{read_as}'; rename the file (e.g. '{suggestion}.md') or write the key in 'key:'",
+        )
+        return ""
+    return key
+
+
+def _study(reader: _Reader, title: str, key: str) -> Study | None:
+    authors = _names(reader, "authors")
+    editors = _names(reader, "editors")
+    if not authors and not editors and all(reader.data.get(field) in (None, []) for field in ("authors", "editors")):
+        reader.warning(
+            "study note lists no authors: add 'authors' (or 'editors' for an edited book) so the work can be cited",
+            *(("authors",) if "authors" in reader.data else ()),
+        )
+    year = reader.integer("year")
+    if year is None and "year" not in reader.data:
+        reader.warning("study note has no year: add 'year' (the year of publication) so the work can be dated")
     if year is not None and not MIN_YEAR <= year <= MAX_YEAR:
         reader.error(f"year {year} is outside {MIN_YEAR}-{MAX_YEAR}", "year")
     design = reader.choice("design", Design, required=True)
@@ -277,6 +330,7 @@ def _study(reader: _Reader, title: str) -> Study | None:
         key=key,
         title=title,
         authors=authors,
+        editors=editors,
         year=year,
         source=Source(reader.diagnostics.display_path(reader.raw.path), 1),
         authors_incomplete=reader.boolean("et_al"),
@@ -314,18 +368,18 @@ def _study(reader: _Reader, title: str) -> Study | None:
     )
 
 
-def _authors(reader: _Reader) -> tuple[Person, ...]:
-    names = reader.strings("authors", required=True)
-    if "authors" in reader.data and not names and isinstance(reader.data["authors"], list):
-        reader.error("'authors' must list at least one author", "authors")
+def _names(reader: _Reader, field: str) -> tuple[Person, ...]:
+    """Read 'authors' or 'editors': any non-empty names, in the forms names.parse_person accepts."""
+    names = reader.strings(field)
+    role = field[:-1]
     people = []
     for index, name in enumerate(names):
         person = parse_person(name)
         if person is None:
             reader.error(
-                f"author {index + 1} is empty: write 'Family, Given' (e.g. 'Das, RK'), 'Family, Given, Jr', "
+                f"{role} {index + 1} is empty: write 'Family, Given' (e.g. 'Das, RK'), 'Family, Given, Jr', "
                 "or a name shown as written (e.g. 'World Health Organization', '王伟')",
-                "authors",
+                field,
                 index,
             )
             continue

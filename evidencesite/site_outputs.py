@@ -135,9 +135,10 @@ def plan_site(
     for key in sorted(catalog.studies):
         work = catalog.works[key]
         signature = digest(code, work_meta[key])
-        files.append(PlannedFile(f"studies/{key}/{key}.bib", signature, _bind(_export, to_bibtex, work)))
-        files.append(PlannedFile(f"studies/{key}/{key}.ris", signature, _bind(_export, to_ris, work)))
-        files.append(PlannedFile(f"studies/{key}/{key}.json", signature, _bind(_export, to_csl_json, work)))
+        base = f"studies/{catalog.studies[key].slug}/{catalog.studies[key].slug}"  # the URL slug: a safe file name
+        files.append(PlannedFile(f"{base}.bib", signature, _bind(_export, to_bibtex, work)))
+        files.append(PlannedFile(f"{base}.ris", signature, _bind(_export, to_ris, work)))
+        files.append(PlannedFile(f"{base}.json", signature, _bind(_export, to_csl_json, work)))
     html_pages = sorted(f.path for f in files if f.path.endswith(".html") and f.path != "404.html")
     files.append(PlannedFile("sitemap.xml", digest(site_wide, html_pages), lambda: sitemap_xml(config, html_pages)))
     files.append(PlannedFile("feed.xml", digest(site_wide, all_meta), lambda: atom_feed(config, catalog)))
@@ -194,7 +195,8 @@ def _content_signature(
     # only ordered values: set and dict iteration order may differ between runs and the cache
     parts: list[object] = [_meta(page), page.source_digest, rendered, cited]
     if page.kind is Kind.STUDY:
-        parts.append([(place.title, place.path, place.claim) for place in views.cited_by.get(page.slug, [])])
+        key = page.study.work.key  # type: ignore[union-attr]
+        parts.append([(place.title, place.path, place.claim) for place in views.cited_by.get(key, [])])
         parts.append([(catalog.substances[s].title if s in catalog.substances else s) for s in page.study.substances])  # type: ignore[union-attr]
         parts.append([(catalog.mechanisms[m].title if m in catalog.mechanisms else m) for m in page.study.mechanisms])  # type: ignore[union-attr]
     elif page.kind in (Kind.MECHANISM, Kind.SUBSTANCE, Kind.HOME):

@@ -11,7 +11,7 @@ from typing import Any
 
 import jinja2
 
-from .urls import relative_url
+from .urls import relative_url, study_path
 
 BUILTIN_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
@@ -97,6 +97,7 @@ def make_environment(site: Path, bytecode_cache: jinja2.BytecodeCache | None = N
         keep_trailing_newline=True,
     )
     environment.globals["url"] = _url
+    environment.globals["study_path"] = study_path  # a study page's output file from its citation key
     return environment
 
 

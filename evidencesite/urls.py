@@ -6,9 +6,33 @@ root, under a sub-path and opened from disk; sitemap and canonical URLs use the 
 
 from __future__ import annotations
 
+import hashlib
+import re
+import unicodedata
+
 from .models import Kind, Page
 
 INDEX = "index.html"
+_NOT_SLUG = re.compile(r"[^a-z0-9]+")
+
+
+def key_slug(key: str) -> str:
+    """Return the URL folder of the study note whose citation key is `key`.
+
+    The one rule: Unicode NFKD, combining marks dropped, lower-cased, every run of characters other than
+    a-z and 0-9 becomes '-', '-' trimmed at both ends ('Müller:2019' -> 'muller-2019'). A key with nothing
+    left ('..', '_') becomes 'key-' and 8 hex digits of its SHA-1. The result holds only a-z, 0-9 and '-',
+    so no key can name a path outside its folder. Different keys can give one slug; the catalog refuses that.
+    """
+    decomposed = unicodedata.normalize("NFKD", key)
+    plain = "".join(char for char in decomposed if not unicodedata.combining(char)).lower()
+    slug = _NOT_SLUG.sub("-", plain).strip("-")
+    return slug or "key-" + hashlib.sha1(key.encode("utf-8", "surrogatepass"), usedforsecurity=False).hexdigest()[:8]
+
+
+def study_path(key: str) -> str:
+    """Return the output file of the study note whose citation key is `key`."""
+    return f"{Kind.STUDY.value}/{key_slug(key)}/{INDEX}"
 
 
 def page_path(page: Page) -> str:

@@ -11,10 +11,12 @@ from typing import Any
 from markupsafe import Markup
 
 from .catalog import Catalog
-from .config import CitationStyle, SiteConfig
+from .config import SiteConfig
+from .csl_style import AnyStyle, is_numbered
 from .evidence import Matrix, find_gaps, timeline_svg
 from .models import Design, Kind, Page, Strength, Study, Work
-from .reference_format import format_authors, format_reference, letters, plain_text, short_label, year_label
+from .reference_format import format_authors, letters, plain_text, short_label, year_label
+from .reference_styles import formats_for
 from .rendered import RenderedPage
 from .urls import folder_url, page_path, relative_url, section_path
 
@@ -71,7 +73,7 @@ def cited_by_index(rendered: list[RenderedPage]) -> dict[str, list[CitedBy]]:
                     index[evidence.key].append(entry)
         claim_anchors = {evidence.anchor for claim in item.claims for evidence in claim.evidence}
         for key in item.cited:
-            if page.kind is Kind.STUDY and key == page.slug:
+            if page.study is not None and key == page.study.work.key:
                 continue
             # cited in the body, not only in the claims table (which is listed above, claim by claim)
             if any(anchor not in claim_anchors for anchor in item.backlinks.get(key, ())):
@@ -82,9 +84,10 @@ def cited_by_index(rendered: list[RenderedPage]) -> dict[str, list[CitedBy]]:
 class WorkFormats:
     """Each work's formatted reference, made once per build: the same works are cited on many pages."""
 
-    def __init__(self, catalog: Catalog, style: CitationStyle) -> None:
+    def __init__(self, catalog: Catalog, style: AnyStyle) -> None:
         self.catalog = catalog
         self.style = style
+        self.formats = formats_for(style)
         self._entries: dict[str, ReferenceEntry] = {}
 
     def entry(self, key: str) -> ReferenceEntry:
@@ -95,8 +98,8 @@ class WorkFormats:
             note = self.catalog.studies.get(key)
             entry = ReferenceEntry(
                 key,
-                f"{short_label(work)}, {year_label(work)}",
-                format_reference(work, self.style),
+                self.formats.label(work),
+                self.formats.reference(work),
                 work,
                 self.catalog.study(key),
                 (),
@@ -112,7 +115,7 @@ class WorkFormats:
 
 def reference_entries(item: RenderedPage, works: WorkFormats) -> list[ReferenceEntry]:
     """Return the page's reference list: numeric in citation order, author-year alphabetical."""
-    numeric = works.style is CitationStyle.NUMERIC
+    numeric = is_numbered(works.style)
     entries = []
     for number, key in enumerate(item.cited, start=1):
         shared = works.entry(key)
@@ -177,7 +180,9 @@ class ViewBuilder:
             "canonical": canonical,
             "nav": self.nav(),
             "kind": kind,
-            "citation_style": self.config.citation_style.value,
+            # 'numeric' or 'author-year': how citations look in the text (templates branch on it)
+            "citation_style": "numeric" if is_numbered(self.config.citation_style) else "author-year",
+            "citation_style_name": self.config.citation_style.value,
             "search_enabled": self.search,
             "json_ld": Markup(""),
             "disclaimer_page": self._disclaimer_page,
@@ -245,8 +250,8 @@ class ViewBuilder:
                 study=study,
                 work=study.work,
                 full_authors=format_authors(study.work, self.config.citation_style, full=True),
-                cite_text=plain_text(self.works.html(page.slug)),
-                cited_by=self.cited_by.get(page.slug, []),
+                cite_text=plain_text(self.works.html(study.work.key)),
+                cited_by=self.cited_by.get(study.work.key, []),
                 mechanisms=[self.catalog.mechanisms[m] for m in study.mechanisms if m in self.catalog.mechanisms],
                 substances=[self.catalog.substances[s] for s in study.substances if s in self.catalog.substances],
                 export_base=f"studies/{page.slug}/{page.slug}",
@@ -341,7 +346,7 @@ class ViewBuilder:
         item = self.by_path.get(path)
         if item is not None and item.page.study is not None:
             work = item.page.study.work
-            return f"{short_label(work)} {year_label(work)}"
+            return f"{short_label(work)} {year_label(work)}".strip()
         return title
 
     def not_found(self) -> dict[str, Any]:

@@ -421,7 +421,7 @@ def test_citation_popover_opens_from_the_keyboard_and_closes_on_escape(served: S
     assert popover.get_attribute("role") == "tooltip"
     reference = cite.get_attribute("href")
     assert reference and reference.startswith("#ref-")
-    expected = _squash(page.locator(f"{reference} .ref-text").inner_text())
+    expected = _squash(page.locator(f"{reference} .csl-entry").inner_text())
     assert expected and expected in _squash(popover.inner_text())
     box = popover.bounding_box()
     assert box and box["x"] >= 0 and box["x"] + box["width"] <= width, box

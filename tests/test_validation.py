@@ -58,15 +58,12 @@ CASES = {
         {"content/index.md": "---\ntitle: Home\n---\nWelcome.\n\nSee [@smith2021].\n"},
         "content/index.md:6: error: unknown citation key 'smith2021' (did you mean 'smith2020'?)",
     ),
-    "key_in_note_and_bib": (
+    "key_in_bib_and_csl_json": (
         {
-            "content/references.bib": "@article{other,\n  title = {Other}, year = 2001}\n\n@article{smith2020,\n  title = {Same key},\n  year = 2020\n}\n"
+            "content/references.bib": "@article{other,\n  title = {Other}, year = 2001}\n",
+            "content/references.json": '[\n  {"id": "other", "title": "Same key"}\n]\n',
         },
-        "content/references.bib:4: error: citation key 'smith2020' is defined twice: here and in content/studies/smith2020.md:1",
-    ),
-    "key_in_note_and_csl_json": (
-        {"content/references.json": '[\n  {"id": "smith2020", "title": "Same key"}\n]\n'},
-        "content/references.json:2: error: citation key 'smith2020' is defined twice: here and in content/studies/smith2020.md:1",
+        "content/references.json:2: error: citation key 'other' is defined twice: here and in content/references.bib:1",
     ),
     "not_utf8": (
         {"content/substances/alcohol.md": "---\ntitle: Alcohol\n---\nCaf\xe9\n".encode("latin-1")},
@@ -76,9 +73,13 @@ CASES = {
         {"content/substances/alcohol.md": ""},
         "content/substances/alcohol.md:1: error: file is empty: a page needs front matter with at least a title",
     ),
-    "uppercase_file_name": (
-        {"content/studies/Smith2021.md": STUDY},
-        "content/studies/Smith2021.md: error: file name 'Smith2021.md' must be lowercase letters, digits and '-' only, ending in .md (it becomes the URL and citation key)",
+    "study_file_name_with_colon": (
+        {"content/studies/smith:2021.md": STUDY},
+        "content/studies/smith:2021.md: error: file name 'smith:2021.md' of a study note must be letters, digits, '_', and '.', '+' or '-' between them, ending in .md (it is the citation key); for a key such as 'smith:2019' name the file e.g. smith-2019.md and write 'key: smith:2019' in its front matter",
+    ),
+    "uppercase_page_file_name": (
+        {"content/pages/About.md": "---\ntitle: About\n---\nText.\n"},
+        "content/pages/About.md: error: file name 'About.md' must be lowercase letters, digits and '-' only, ending in .md (it becomes the URL)",
     ),
     "slug_leaving_output": (
         {"content/pages/about.md": "---\ntitle: About\nslug: ../../x\n---\nText.\n"},
@@ -86,7 +87,7 @@ CASES = {
     ),
     "slug_on_a_study_note": (
         {"content/studies/smith2020.md": STUDY.replace("year: 2020", "year: 2020\nslug: smith-study")},
-        "content/studies/smith2020.md:5: error: 'slug' does not apply to study notes: a note's file name is its citation key and URL (rename the file instead)",
+        "content/studies/smith2020.md:5: error: 'slug' does not apply to study notes: a note's URL comes from its citation key (its file name, or 'key:'); rename the file or set 'key:' instead",
     ),
     "base_url_without_scheme": (
         {"site_config.yaml": MINIMAL_FILES["site_config.yaml"].replace("https://example.org/sub/", "example.org")},
