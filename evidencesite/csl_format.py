@@ -1,30 +1,33 @@
-"""Reference entries and in-text labels in any CSL style, formatted by citeproc-py and mended by csl_fixes.
+"""Reference entries and in-text labels in any CSL style, formatted by citeproc-py as csl_patches corrects it.
 
-The path of a work: Work -> exports.to_csl (the one mapping) -> csl_fixes.prepare_record -> citeproc-py
--> csl_fixes.fix_text -> HTML. citeproc-py's formatting (italics, bold, ...) comes out as private-use
+The path of a work: Work -> exports.to_csl (the one mapping) -> csl_fixes.prepare_record -> citeproc-py with
+the patched elements (csl_patches.PatchedStyle) -> csl_fixes.fix_text -> HTML. citeproc-py's formatting (italics, bold, ...) comes out as private-use
 marks rather than tags, so the whole text is escaped once and only then the marks become tags: no field
 (a title with '<' or '&') can inject markup, and the fixes see plain words.
 
-Each work is formatted alone, once per style and process (`CslFormatter` keeps the results keyed by the
-frozen Work, so an edited work is formatted again): disambiguation across works is ours (2019a/2019b and
-initials from reference_format.disambiguate), passed to citeproc-py as the `year-suffix` variable.
+Each work is formatted alone, once per style and build: rendered.render_all formats every work in the main
+process before the worker pools start (forked workers inherit the results; spawned ones receive a
+`FormatMemo`), and `CslFormatter` keeps the results keyed by the frozen Work, so an edited work is formatted
+again and `serve` formats only what changed: disambiguation across works is ours (2019a/2019b and
+initials from reference_labels.disambiguate), passed to citeproc-py as the `year-suffix` variable.
 """
 
 from __future__ import annotations
 
 import functools
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from lxml import etree  # type: ignore[import-untyped]
 from markupsafe import Markup, escape
 
-from .csl_fixes import fix_text, prepare_record
+from .csl_fixes import fix_text, locale_quotes, prepare_record
 from .csl_style import CSL_NS, CslStyle
 from .exports import to_csl
 from .models import Work
-from .reference_format import narrative_label, year_label
+from .reference_labels import narrative_label, year_label
 
 _TAGS = {
     "\ue000": "<i>",
@@ -67,6 +70,14 @@ def to_html(marked: str) -> Markup:
     return Markup(_MARK.sub(lambda m: _TAGS[m.group()], str(escape(marked))))
 
 
+@dataclass(frozen=True)
+class FormatMemo:
+    """Each work's entry and label in one style, formatted once per build in the main process."""
+
+    entries: dict[Work, Markup]
+    labels: dict[Work, str]
+
+
 class CslFormatter:
     """One CSL style, loaded once, with each work's entry and label remembered."""
 
@@ -74,13 +85,15 @@ class CslFormatter:
         from .csl_patches import PatchedStyle
 
         self.style = style
-        self._csl = PatchedStyle(style.path, validate=False, locale=style.locale)
+        self._csl = PatchedStyle(style.path, style.locale)
         _drop_citation_numbers(self._csl.root)
         layout = self._csl.root.find(f"{{{CSL_NS}}}citation/{{{CSL_NS}}}layout")
         self.prefix = layout.get("prefix", "") if layout is not None else ""
         self.suffix = layout.get("suffix", "") if layout is not None else ""
         self.delimiter = layout.get("delimiter", "; ") if layout is not None else "; "
         self.punctuation_in_quote = _punctuation_in_quote(style.locale)
+        root = self._csl.root
+        self._quotes = (_term_text(root, "open-quote"), _term_text(root, "close-quote"))
         self._entries: dict[Work, Markup] = {}
         self._labels: dict[Work, str] = {}
 
@@ -110,6 +123,19 @@ class CslFormatter:
             label = self._labels[work] = text.strip()
         return label
 
+    def has(self, work: Work) -> bool:
+        """Return whether the work's entry and label are formatted already."""
+        return work in self._entries and work in self._labels
+
+    def memo(self) -> FormatMemo:
+        """Return every entry and label formatted so far, for workers that do not inherit this process."""
+        return FormatMemo(dict(self._entries), dict(self._labels))
+
+    def install(self, memo: FormatMemo) -> None:
+        """Take entries and labels another process formatted (a spawned worker receives the build's memo)."""
+        self._entries.update(memo.entries)
+        self._labels.update(memo.labels)
+
     def year(self, work: Work) -> str:
         """Return the year part of the label ('2019a'), or the whole label when it has no year."""
         year = year_label(work)
@@ -125,7 +151,7 @@ class CslFormatter:
 
     def _render(self, work: Work, entry: bool) -> str:
         """Return the work's bibliography entry (`entry`) or its citation, as fixed, marked text."""
-        from citeproc import Citation, CitationItem, CitationStylesBibliography
+        from citeproc import Citation, CitationItem, CitationStylesBibliography  # type: ignore[import-untyped]
         from citeproc.source.json import CiteProcJSON  # type: ignore[import-untyped]
 
         record = prepare_record(to_csl(work))
@@ -135,10 +161,11 @@ class CslFormatter:
         citation = Citation([CitationItem(work.key)])
         bibliography.register(citation)
         if not entry:
-            return fix_text(str(bibliography.cite(citation, lambda item: None)), self.punctuation_in_quote)
-        entries = bibliography.bibliography()
-        text = " ".join(str(entries[0]).split()) if entries else ""
-        return fix_text(text, self.punctuation_in_quote)
+            text = str(bibliography.cite(citation, lambda item: None))
+        else:
+            entries = bibliography.bibliography()
+            text = " ".join(str(entries[0]).split()) if entries else ""
+        return fix_text(locale_quotes(text, *self._quotes), self.punctuation_in_quote)
 
 
 def _initials(given: str) -> str:
@@ -150,6 +177,12 @@ def _drop_citation_numbers(root: Any) -> None:
     for element in root.iter(f"{{{CSL_NS}}}text"):
         if element.get("variable") == "citation-number" and _in_bibliography(element):
             element.getparent().remove(element)
+
+
+def _term_text(root: Any, name: str) -> str:
+    """A locale term's text, read before a formatter is set (citeproc-py's Term.single needs one)."""
+    term = root.get_term(name)
+    return str(term.text or "") if term is not None else ""
 
 
 def _in_bibliography(element: Any) -> bool:

@@ -5,15 +5,13 @@ through its own lxml class lookup. citeproc-py's modules and classes are not mod
 citeproc-py in the process (which parses with `CitationStylesStyle`) keeps citeproc-py's behaviour.
 
 The state of the entry being rendered (variables a <substitute> printed, the variable calls of each open
-<group>) lives in `_STATE`, a ContextVar that `PatchedLayout` sets for the rendering of one entry or cite and
-resets after it: the only module state, and nothing outside one render can see it. Outside a render (sort
+<group>) lives in csl_render_state.STATE, a ContextVar that `PatchedLayout` sets for the rendering of one entry or cite and
+resets after it; nothing outside one render can see it. The <name> patch is in csl_name_patch.py. Outside a render (sort
 keys) the patches fall back to citeproc-py's behaviour.
 """
 
 from __future__ import annotations
 
-from contextvars import ContextVar
-from dataclasses import dataclass, field
 from typing import Any
 
 from citeproc import CitationStylesStyle  # type: ignore[import-untyped]
@@ -23,36 +21,19 @@ from citeproc.source import VariableError  # type: ignore[import-untyped]
 from citeproc.string import String  # type: ignore[import-untyped]
 from lxml import etree  # type: ignore[import-untyped]
 
-from .csl_text_rules import is_numeric, name_suffix, number_range, page_prefix, title_case
+from .csl_name_patch import PatchedName
+from .csl_render_state import STATE, RenderState
+from .csl_text_rules import (
+    QUOTE_CLOSE,
+    QUOTE_OPEN,
+    is_numeric,
+    number_range,
+    page_prefix,
+    title_case,
+)
 
 CSL_NS = "http://purl.org/net/xbiblio/csl"
 _NUMBER_VARIABLES = frozenset({"chapter-number", "collection-number", "edition", "issue", "number", "volume"})
-
-
-@dataclass
-class _Group:
-    called: bool = False
-    rendered: bool = False
-
-
-@dataclass
-class _RenderState:
-    suppressed: set[str] = field(default_factory=set)  # printed by a <substitute>: empty for the rest
-    groups: list[_Group] = field(default_factory=list)  # the open <group>s, innermost last
-    recording: list[set[str]] = field(default_factory=list)  # variables printed inside open <substitute> children
-
-    def called(self) -> None:
-        if self.groups:
-            self.groups[-1].called = True
-
-    def rendered(self, variables: list[str]) -> None:
-        if self.groups:
-            self.groups[-1].called = self.groups[-1].rendered = True
-        for record in self.recording:
-            record.update(variables)
-
-
-_STATE: ContextVar[_RenderState | None] = ContextVar("csl_render_state", default=None)
 
 
 def _variables(element: Any) -> list[str]:
@@ -60,20 +41,23 @@ def _variables(element: Any) -> list[str]:
 
 
 class _RendersVariable:
-    """Shared by <text>, <number> and <date>: report the variable to the open group and <substitute>, and print
+    """Shared by <text>, <number> and <date>: tell the open group what was called and printed, and print
     nothing for a variable a <substitute> already printed (CSL 1.0.2 "Substitution": "Substituted variables are
     suppressed in the rest of the output"; citeproc-py suppressed only a <text> of the same tag)."""
 
     def render(self, item: Any, *args: Any, **kwargs: Any) -> Any:
-        state, variables = _STATE.get(), _variables(self)
-        if state is None or not variables or variables[0] == "year-suffix":
+        state, variables = STATE.get(), _variables(self)
+        if state is None or not variables:
             return super().render(item, *args, **kwargs)  # type: ignore[misc]
-        state.called()
+        if variables[0] in ("year-suffix", "citation-number"):  # citeproc-js: these always count as printed
+            state.printed([])
+            return super().render(item, *args, **kwargs)  # type: ignore[misc]
+        state.attempted()
         if variables[0] in state.suppressed:
             return None
         text = super().render(item, *args, **kwargs)  # type: ignore[misc]
         if text:
-            state.rendered(variables)
+            state.printed(variables)
         return text
 
 
@@ -102,12 +86,48 @@ class _PageRange:
 
 
 class PatchedText(_RendersVariable, _TitleCase, _PageRange, m.Text):
-    """<text>: substitution, title case and page ranges as above; a number variable (volume, number, ...) whose
-    value is numeric prints its range with an en dash ('2021–07'), as citeproc-js's number handling does."""
+    """<text>: substitution, title case and page ranges as above, and:
+
+    - <text macro> is a group (CSL 1.0.2 "Group" suppression as citeproc-js applies it to macros): a macro
+      that calls variables, all empty, prints nothing, not its terms alone;
+    - a number variable (volume, number, ...) whose value is numeric prints its range with an en dash
+      ('2021–07'), as citeproc-js's number handling does;
+    - text-case is applied before strip-periods, as citeproc-js does ('ClinicalTrials.gov' -> 'ClinicalTrialsGov');
+    - quotes="true" turns the quotation marks inside the text into the locale's inner quotes (CSL 1.0.2
+      "Quotes": flip-flopping), citeproc-py nested “…” inside “…”.
+    """
+
+    def render(self, item: Any, *args: Any, **kwargs: Any) -> Any:
+        state = STATE.get()
+        if state is None or "variable" in self.attrib:
+            return super().render(item, *args, **kwargs)
+        if "macro" not in self.attrib:
+            text = super().render(item, *args, **kwargs)
+            if text:
+                state.printed_term()
+            return text
+        state.open()
+        try:
+            text = super().render(item, *args, **kwargs)
+        finally:
+            prints = state.close()
+        return text if prints else None
+
+    def markup(self, text: Any, language: Any) -> Any:
+        if not text:
+            return None
+        return self.wrap(self.quote(self.format(self.strip_periods(self.case(text, language)))))
+
+    def quote(self, string: Any) -> Any:
+        if self.get("quotes", "false").lower() != "true":
+            return string
+        inner = (self.get_single_term(name="open-inner-quote"), self.get_single_term(name="close-inner-quote"))
+        nested = str(string).replace(QUOTE_OPEN, str(inner[0])).replace(QUOTE_CLOSE, str(inner[1]))
+        return super().quote(String(nested))
 
     def _variable(self, item: Any, context: Any) -> Any:
         text = super()._variable(item, context)
-        if self.get("variable") in _NUMBER_VARIABLES and isinstance(text, str):
+        if self.get("variable") in _NUMBER_VARIABLES and text is not None and "-" in str(text):
             return String(number_range(str(text)))
         return text
 
@@ -121,7 +141,15 @@ class PatchedDate(_RendersVariable, m.Date):
 
 
 class PatchedLabel(_TitleCase, m.Label):
-    """<label>: title case as above (citeproc-py skipped it: it passes labels no language)."""
+    """<label>: title case as above (citeproc-py skipped it: it passes labels no language); a printed label
+    counts as a term for its group, as in citeproc-js."""
+
+    def render(self, *args: Any, **kwargs: Any) -> Any:
+        text = super().render(*args, **kwargs)
+        state = STATE.get()
+        if text and state is not None:
+            state.printed_term()
+        return text
 
 
 class PatchedDatePart(_TitleCase, m.Date_Part):
@@ -135,21 +163,21 @@ class PatchedNames(m.Names):
 
     def get(self, key: str, default: Any = None) -> Any:
         value = super().get(key, default)
-        state = _STATE.get()
+        state = STATE.get()
         if key != "variable" or state is None or not value or not state.suppressed:
             return value
         return " ".join(v for v in value.split() if v not in state.suppressed)
 
     def render(self, item: Any, *args: Any, names_context: Any = None, **kwargs: Any) -> Any:
-        state = _STATE.get()
+        state = STATE.get()
         if names_context is not None and len(self):
             names_context = None  # a <names> with children of its own is not shorthand
         if state is None:
             return super().render(item, *args, names_context=names_context, **kwargs)
-        state.called()
+        state.attempted()
         text = super().render(item, *args, names_context=names_context, **kwargs)
         if text:
-            state.rendered(_variables(self))
+            state.printed(_variables(self))
         return text
 
 
@@ -158,7 +186,7 @@ class PatchedSubstitute(m.Substitute):
     <choose>) is suppressed in the rest of the entry (CSL 1.0.2 "Substitution")."""
 
     def render(self, item: Any, context: Any = None, **kwargs: Any) -> Any:
-        state = _STATE.get()
+        state = STATE.get()
         names = self.getparent()
         for child in self.iterchildren():
             if state is not None:
@@ -177,19 +205,18 @@ class PatchedSubstitute(m.Substitute):
 
 
 class PatchedGroup(m.Group):
-    """<group>: CSL 1.0.2 suppresses a group when it calls a variable and every variable it calls is empty,
-    counting only the elements actually evaluated (the branch a <choose> takes, the contents of macros).
-    citeproc-py judged statically over every branch, so APA printed '(Publication)' for a thesis: the branch
-    taken had only a term, another branch a variable."""
+    """<group>: CSL 1.0.2 suppresses a group that calls variables when all of them are empty. As in citeproc-js,
+    only the elements actually evaluated count (the branch a <choose> takes), and a nested group or macro that
+    prints counts as a printed variable. citeproc-py judged statically over every branch, so APA printed
+    '(Publication)' for a thesis: the branch taken had only a term, another branch a variable."""
 
     def process(self, item: Any, context: Any = None, **kwargs: Any) -> Any:
-        state = _STATE.get()
+        state = STATE.get()
         if state is None:
             return super().process(item, context=context, **kwargs)
-        group = _Group()
-        state.groups.append(group)
         output = []
         delimiter = self.get("delimiter", "")
+        state.open()
         try:
             for child in self.iterchildren():
                 extra = {"delimiter": delimiter} if isinstance(child, m.Choose) else {}
@@ -200,11 +227,8 @@ class PatchedGroup(m.Group):
                 if text is not None:
                     output.append(text)
         finally:
-            state.groups.pop()
-            if state.groups and group.called:
-                state.groups[-1].called = True
-                state.groups[-1].rendered |= group.rendered
-        if output and (group.rendered or not group.called):
+            prints = state.close()
+        if output and prints:
             return self.join(output)
         raise VariableError
 
@@ -229,61 +253,15 @@ class PatchedElseIf(_NumericTest, m.Else_If):
     """<else-if>: is-numeric as above."""
 
 
-class PatchedName(m.Name):
-    """<name>: three CSL 1.0.2 rules citeproc-py lacks.
-
-    - initialize="false": given names are not initialised (citeproc-py initialised whenever initialize-with
-      was set or inherited, so Chicago printed 'Okafor, C.').
-    - A suffix is normalised with initialize-with as citeproc-js does ('Jr.' -> 'Jr' with initialize-with="").
-    - Before a last name that is an institution (a literal name), the delimiter-precedes-last of the
-      institution applies (inherited from <bibliography>/<citation>/<style>, not the <name>'s), as
-      citeproc-js joins persons and institutions: 'Abbott, R. & the CARE Study Group'.
-    """
-
-    def get_option(self, name: str, context: Any = None, sort_options: Any = None) -> Any:
-        if name == "initialize-with" and self.get("initialize") == "false":
-            return None
-        return super().get_option(name, context, sort_options)
-
-    def process(self, item: Any, variable: str, context: Any = None, sort_options: Any = None, **kwargs: Any) -> Any:
-        names = item.reference.get(variable, [])
-        terminator = super().get_option("initialize-with", context, sort_options)
-        if terminator is not None and any(n.get("suffix") for n in names):
-            names = [_with_suffix(n, name_suffix(n["suffix"], terminator)) if n.get("suffix") else n for n in names]
-        if len(names) > 1 and "literal" in names[-1]:
-            holder = context if context is not None else self
-            section = holder.xpath_search("./ancestor::*[self::cs:citation or self::cs:bibliography][1]")[0]
-            sort_options = {**(sort_options or {}), "delimiter-precedes-last": section.get_option("delimiter-precedes-last")}
-        return super().process(_NamesOf(item, variable, names), variable, context, sort_options, **kwargs)
-
-
-def _with_suffix(name: Any, suffix: str) -> Any:
-    copy = type(name).__new__(type(name))
-    dict.update(copy, name)
-    dict.__setitem__(copy, "suffix", suffix)
-    return copy
-
-
-class _NamesOf:
-    """The item as Name.process reads it (only `reference.get(variable)`), with the names as adjusted."""
-
-    def __init__(self, item: Any, variable: str, names: list[Any]) -> None:
-        self.reference = {variable: names}
-        self._item = item
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._item, name)
-
-
 class PatchedLayout(m.Layout):
-    """<layout>: each entry or cite is rendered with a fresh `_RenderState` (see the module docstring)."""
+    """<layout>: each entry or cite is rendered with a fresh `RenderState` (see the module docstring)."""
 
     def render_children(self, item: Any, delimiter: str = "", **kwargs: Any) -> Any:
-        token = _STATE.set(_RenderState())
+        token = STATE.set(RenderState())
         try:
             return super().render_children(item, delimiter, **kwargs)
         finally:
-            _STATE.reset(token)
+            STATE.reset(token)
 
 
 _PATCHED = {
@@ -302,22 +280,54 @@ _PATCHED = {
 }
 
 
+class _CachedXPath:
+    """Speed, not CSL: citeproc-py finds macros, layouts and ancestors by XPath on every render (a quarter of
+    its time). A parsed style never changes, so each element keeps the answers to the expressions it asked;
+    `_PatchedXML` keeps every element's proxy alive, so the answers (and citeproc-py's own attributes) stay."""
+
+    def xpath_search(self, expression: str) -> Any:
+        cache = self.__dict__.setdefault("_xpath_answers", {})
+        found = cache.get(expression)
+        if found is None:
+            found = cache[expression] = super().xpath_search(expression)  # type: ignore[misc]
+        return found
+
+
+def _element_classes() -> dict[str | None, type]:
+    classes: dict[str | None, type] = {None: m.CitationStylesElement}
+    classes.update({cls.__name__.replace("_", "-").lower(): cls for cls in m.CitationStylesElement.__subclasses__()})
+    classes.update(_PATCHED)
+    return {tag: type(cls.__name__, (_CachedXPath, cls), {}) for tag, cls in classes.items()}
+
+
+_CLASSES = _element_classes()
+
+
 class _PatchedXML(CitationStylesXML):  # type: ignore[misc]
-    """Parses the style with the patched element classes (citeproc-py's lookup for every other element)."""
+    """Parses the style with the patched element classes (citeproc-py's own for every other element)."""
 
     def __init__(self, f: Any, validate: bool = True) -> None:
         lookup = etree.ElementNamespaceClassLookup()
-        namespace = lookup.get_namespace(CSL_NS)
-        namespace[None] = m.CitationStylesElement
-        namespace.update(
-            {cls.__name__.replace("_", "-").lower(): cls for cls in m.CitationStylesElement.__subclasses__()}
-        )
-        namespace.update(_PATCHED)
+        lookup.get_namespace(CSL_NS).update(_CLASSES)
         parser = etree.XMLParser(remove_comments=True, encoding="UTF-8", no_network=True)
         parser.set_element_class_lookup(lookup)
         self.xml = etree.parse(f, parser)
         self.root = self.xml.getroot()
+        _add_default_names(self.root)
+        self.elements = list(self.root.iter())  # proxies kept alive: see _CachedXPath
+
+
+def _add_default_names(root: Any) -> None:
+    """Give each <names> without a <name> a default one, as citeproc-py does while rendering (with its own
+    class, which would escape the patches); a shorthand <names> in a <substitute> is left to inherit."""
+    for names in root.iter(f"{{{CSL_NS}}}names"):
+        shorthand = len(names) == 0 and any(a.tag == f"{{{CSL_NS}}}substitute" for a in names.iterancestors())
+        if names.find(f"{{{CSL_NS}}}name") is None and not shorthand:
+            names.insert(0, names.makeelement(f"{{{CSL_NS}}}name"))
 
 
 class PatchedStyle(CitationStylesStyle, _PatchedXML):  # type: ignore[misc]
     """A citeproc-py style whose elements follow the patches above; use it as `CitationStylesStyle`."""
+
+    def __init__(self, path: str, locale: str) -> None:
+        CitationStylesStyle.__init__(self, path, locale=locale, validate=False)

@@ -134,7 +134,8 @@ def _raw_work(record: dict[str, Any], key: str, line: int, path: Path, diagnosti
 
 
 def _people(value: Any) -> tuple[tuple[Person, ...], bool]:
-    """CSL names: `literal`, or family with its particles (kept in the family name, as BibTeX's von part), given, suffix."""
+    """CSL names: `literal`, or family with its non-dropping particle (kept in the family name, as BibTeX's von
+    part), given, suffix and dropping particle ('van' of 'Ludwig van Beethoven', printed only with the given name)."""
     if not isinstance(value, list):
         return (), False
     people = []
@@ -142,16 +143,15 @@ def _people(value: Any) -> tuple[tuple[Person, ...], bool]:
         if not isinstance(item, dict):
             continue
         literal = _text(item.get("literal"))
-        family = " ".join(
-            filter(None, (_text(item.get(p)) for p in ("dropping-particle", "non-dropping-particle", "family")))
-        )
+        family = " ".join(filter(None, (_text(item.get(p)) for p in ("non-dropping-particle", "family"))))
         given, suffix = _text(item.get("given")), _text(item.get("suffix"))
+        dropping = _text(item.get("dropping-particle"))
         if literal:
             people.append(Person(literal, literal=True))
         elif family and (given or suffix):
-            people.append(Person(family, given, suffix=suffix))
+            people.append(Person(family, given, suffix=suffix, dropping_particle=dropping))
         elif family or given:
-            people.append(Person(family or given, literal=True))  # one name part: shown as written
+            people.append(Person(" ".join(filter(None, (dropping, family or given))), literal=True))  # as written
     return tuple(people), False
 
 

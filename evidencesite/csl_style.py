@@ -152,10 +152,10 @@ def _parse(path: Path) -> Any:
 
 def _check_with_citeproc(path: Path, locale: str) -> None:
     """Load the style as the formatter will, so a file citeproc-py rejects fails here, located, not mid-build."""
-    from citeproc import CitationStylesStyle  # type: ignore[import-untyped]
+    from .csl_patches import PatchedStyle
 
     try:
-        CitationStylesStyle(str(path), validate=False, locale=locale)
+        PatchedStyle(str(path), locale)
     except Exception as exc:  # citeproc-py raises bare errors of many kinds for styles it cannot use
         raise StyleError(f"citeproc-py cannot use this CSL style: {exc}", path, 1) from None
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+QUOTE_OPEN, QUOTE_CLOSE = "\ue010", "\ue011"  # quotation marks in a field, until the locale's are known
 # citeproc-js CSL.SKIP_WORDS (the single words; its phrases such as "according to" never match one word)
 SKIP_WORDS = frozenset(
     """about above across afore after against al along alongside amid amidst among amongst anenst apropos apud around
@@ -15,14 +16,19 @@ SKIP_WORDS = frozenset(
     despite down during et except for forenenst from given in inside into lest like modulo near next notwithstanding
     of off on onto out over per plus pro qua sans since than through thru throughout thruout till to toward towards
     under underneath until unto up upon versus vs v via vis-à-vis with within without or yet so and nor a an the de
-    d' von van c ca""".split()
+    d' von van c ca""".split()  # noqa: SIM905 - a word list reads better as text
 )
 # citeproc-js splits a title at quotes, hyphens, dashes, slashes, punctuation and brackets (its "tags");
 # our formatting marks (csl_format.py) stand where citeproc-js sees <i>, <b>, ... tags
-_TAGS = re.compile("(\u2018|\u2019|\u201c|\u201d| \"| '|\"|[-\u2013\u2014/.,;?!:\\[\\]()\ue000-\ue00b])")
+_TAGS = re.compile('(\u2018|\u2019(?!\\w)|\u201c|\u201d| "| \'|"|[-\u2013\u2014/.,;?!:\\[\\]()\ue000-\ue011])')
 _SPACES = re.compile("([\u00a0 \u2000-\u200b\u205f\u3000]+)")
 _NUMERIC_TOKEN = r"[A-Za-z]*\d+[A-Za-z]*"
 _NUMERIC = re.compile(rf"{_NUMERIC_TOKEN}(?:\s*(?:[-\u2013,&]|and)\s*{_NUMERIC_TOKEN})*")
+# citeproc-js CSL.ROMANESQUE_REGEXP: scripts whose names are written given name first, with spaces
+_ROMANESQUE = re.compile(
+    "[-0-9a-zA-Z\u0e01-\u0e5b\u00c0-\u017f\u0370-\u03ff\u0400-\u052f\u0590-\u05d4\u05d6-\u05ff"
+    "\u1f00-\u1fff\u0600-\u06ff\u200c\u200d\u200e\u0218-\u021b\u202a-\u202e]"
+)
 _PAGE = re.compile(r"([0-9]*[a-zA-Z]+0*)?([0-9]+[a-z]*)")
 
 
@@ -79,6 +85,11 @@ def _capitalise(word: str) -> str:
     if len(word) == 1 and "\u0370" <= word <= "\u03ff":
         return word  # citeproc-js leaves a lone Greek letter alone
     return word[0].upper() + word[1:]
+
+
+def is_romanesque(text: str) -> bool:
+    """Return whether `text` has a letter of a script citeproc-js writes given name first ('Wang': yes, '王': no)."""
+    return bool(_ROMANESQUE.search(text))
 
 
 def is_numeric(value: str) -> bool:

@@ -218,8 +218,8 @@ def _csl_name(person: Person) -> dict[str, str]:
     if leading:
         name["non-dropping-particle"], name["family"] = " ".join(leading), " ".join(family_words)
     given_words = given.split()
-    trailing: list[str] = []
-    while len(given_words) > 1 and given_words[-1] in _PARTICLES:
+    trailing: list[str] = person.dropping_particle.split()
+    while len(given_words) > 1 and given_words[-1] in _PARTICLES:  # 'Ludwig van' as BibTeX may write it
         trailing.insert(0, given_words.pop())
     if trailing:
         name["given"], name["dropping-particle"] = " ".join(given_words), " ".join(trailing)

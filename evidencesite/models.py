@@ -110,6 +110,7 @@ class Person:
     given: str = ""
     literal: bool = False
     suffix: str = ""
+    dropping_particle: str = ""  # CSL's dropping-particle: 'van' in 'Ludwig van Beethoven' (sorted under B)
 
     @property
     def display(self) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import replace
 
 from .models import Person
 
@@ -42,7 +43,11 @@ def format_person(person: Person) -> str:
     'World Health Organization' (a literal without a comma), '{Department of Health, UK}' (braces keep a
     comma), 'Das, Ravi K.', 'King, Martin Luther, Jr.' or, when the suffix is no usual one, BibTeX's
     'Gooding, Esq., Cuba'. Raises ValueError for a name no written form reads back (a comma in a family name).
+    A dropping particle (CSL-JSON's "de" in "Jean de La Fontaine") has no written form in front matter: it is
+    written before the family name, where a note keeps it ("de La Fontaine, Jean").
     """
+    if person.dropping_particle:
+        person = replace(person, family=f"{person.dropping_particle} {person.family}", dropping_particle="")
     if person.literal:
         candidates = [person.family, f"{{{person.family}}}"]
     elif person.suffix:

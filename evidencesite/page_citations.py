@@ -10,7 +10,7 @@ from .citations import Citation, CitationItem
 from .csl_style import AnyStyle, is_numbered
 from .errors import did_you_mean
 from .models import Work
-from .reference_format import narrative_label
+from .reference_labels import narrative_label
 from .reference_styles import StyleFormats, formats_for
 
 # report(line, message, is_error)

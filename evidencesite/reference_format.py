@@ -1,4 +1,4 @@
-"""The two built-in styles: reference entries and in-text labels, formatted by our own fast code.
+"""The two built-in styles' reference entries, formatted by our own fast code.
 
 Any other style is a CSL style formatted by citeproc-py (csl_format.py); these two stay ours because
 they are fast on thousands of works and keep every author on study pages. The rules are the ones in
@@ -9,193 +9,27 @@ author-year  APA-like:      Das, R. K., & Gale, G. (2019). Title. Journal, 10(1)
 
 Books, chapters, theses, reports and web pages keep what identifies them (editors, edition, pages,
 degree, number, place, URL and access date). A missing year, title or author is left out, never
-printed as "n.d.".
+printed as "n.d.". Their author lists are reference_names.py's, their in-text labels reference_labels.py's.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import re
-import unicodedata
-from collections.abc import Iterable
 from html import unescape
 
 from markupsafe import Markup, escape
 
-from .csl_style import AnyStyle, CitationStyle, is_numbered
-from .models import Person, Work
-from .names import initials
+from .csl_style import AnyStyle, CitationStyle
+from .models import Work
+from .reference_labels import year_label
+from .reference_names import apa_editor, names_text
 
-VANCOUVER_MAX_AUTHORS = 6
-APA_MAX_AUTHORS = 20
 _TAG = re.compile(r"<[^>]+>")
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _LONG_MONTHS = (
     "January", "February", "March", "April", "May", "June",
     "July", "August", "September", "October", "November", "December",
 )  # fmt: skip
-
-
-def short_label(work: Work) -> str:
-    """Return the author part of an in-text label: 'Das et al.', 'Worrell & Gould', 'FDA', 'J. Smith'."""
-    authors = work.authors or work.editors
-    if not authors:
-        return _title_words(work.title)
-    first = authors[0].family
-    if work.label_initials and not authors[0].literal and authors[0].given:
-        first = f"{_dotted_initials(authors[0].given)} {first}"
-    if len(authors) == 1:
-        return first if not work.authors_incomplete else f"{first} et al."
-    if len(authors) == 2 and not work.authors_incomplete:
-        return f"{first} & {authors[1].family}"
-    return f"{first} et al."
-
-
-def narrative_label(work: Work) -> str:
-    """Return the label used in running text: 'Worrell and Gould', 'Das et al.'."""
-    return short_label(work).replace(" & ", " and ")
-
-
-def year_label(work: Work) -> str:
-    """Return '2019', '2019a', or '' when the year is unknown (never 'n.d.')."""
-    return f"{work.year}{work.year_suffix}" if work.year else ""
-
-
-def author_year_label(work: Work) -> str:
-    """Return 'Das et al., 2019a', or the author part alone when the year is unknown."""
-    year = year_label(work)
-    return f"{short_label(work)}, {year}" if year else short_label(work)
-
-
-def _title_words(title: str) -> str:
-    words = title.split()
-    return " ".join(words[:3]).rstrip(",;:") + ("…" if len(words) > 3 else "")
-
-
-def disambiguate(works: Iterable[Work]) -> dict[str, Work]:
-    """Return the works whose author-year labels would collide, changed so that they do not.
-
-    Works by the same first author (family name and initials) and year get 2019a/2019b, ordered by title;
-    when different first authors share a family name and year ('J. Smith' / 'K. Smith'), every label in
-    the group shows the first author's initials instead, as APA does.
-    """
-    groups: dict[tuple[str, int | None], list[Work]] = {}
-    for work in works:
-        if work.year:
-            plain = dataclasses.replace(work, label_initials=False, year_suffix="")
-            groups.setdefault((short_label(plain), work.year), []).append(work)
-    changed: dict[str, Work] = {}
-    for members in groups.values():
-        if len(members) < 2:
-            continue
-        by_author: dict[tuple[str, str], list[Work]] = {}
-        for work in members:
-            by_author.setdefault(_first_author(work), []).append(work)
-        show_initials = len(by_author) > 1
-        for same in by_author.values():
-            same.sort(key=lambda w: (w.title.lower(), w.key))
-            for index, work in enumerate(same):
-                suffix = letters(index) if len(same) > 1 else ""
-                if suffix != work.year_suffix or show_initials != work.label_initials:
-                    changed[work.key] = dataclasses.replace(work, year_suffix=suffix, label_initials=show_initials)
-    return changed
-
-
-def _first_author(work: Work) -> tuple[str, str]:
-    authors = work.authors or work.editors
-    if not authors:
-        return (work.title.lower(), "")
-    return (authors[0].family.lower(), initials(authors[0].given).lower())
-
-
-def letters(index: int) -> str:
-    """Return 0 -> 'a', 25 -> 'z', 26 -> 'aa': suffixes for years and back-links."""
-    text = ""
-    index += 1
-    while index:
-        index, remainder = divmod(index - 1, 26)
-        text = chr(ord("a") + remainder) + text
-    return text
-
-
-def format_authors(work: Work, style: AnyStyle, full: bool = False) -> str:
-    """Return the author list as plain text; `full` lists every author (study pages never shorten)."""
-    return _names(work.authors, work.authors_incomplete, is_numbered(style), full)
-
-
-def _names(people: Iterable[Person], incomplete: bool, numeric: bool, full: bool) -> str:
-    if numeric:
-        names = [_vancouver_name(p) for p in people]
-        shortened = not full and len(names) > VANCOUVER_MAX_AUTHORS
-        if shortened:
-            names = names[:VANCOUVER_MAX_AUTHORS]
-        text = ", ".join(names)
-        if (shortened or incomplete) and names:
-            text += ", et al"
-        return text
-    names = [_apa_name(p) for p in people]
-    if not full and len(names) > APA_MAX_AUTHORS:
-        names = [*names[: APA_MAX_AUTHORS - 1], "…", names[-1]]
-        return ", ".join(names[:-2]) + " " + names[-2] + " " + names[-1]
-    if incomplete and names:
-        return ", ".join(names) + ", et al."
-    if len(names) <= 1:
-        return "".join(names)
-    return ", ".join(names[:-1]) + ", & " + names[-1]
-
-
-def _vancouver_name(person: Person) -> str:
-    if person.literal or not person.given:
-        return person.family
-    if _is_cjk(person.family):
-        return person.family + person.given  # a CJK name is written family first, whole and without a space
-    suffix = f" {person.suffix.rstrip('.')}" if person.suffix else ""
-    return f"{person.family} {initials(person.given)}{suffix}"
-
-
-def _apa_name(person: Person) -> str:
-    if person.literal or not person.given:
-        return person.family
-    if _is_cjk(person.family):
-        return person.family + person.given
-    suffix = f", {person.suffix}" if person.suffix else ""
-    return f"{person.family}, {_dotted_initials(person.given)}{suffix}"
-
-
-def _is_cjk(text: str) -> bool:
-    return bool(text) and all(
-        unicodedata.name(char, "").startswith(("CJK", "HANGUL", "HIRAGANA", "KATAKANA")) for char in text
-    )
-
-
-def _apa_editor(person: Person) -> str:
-    """An editor in APA's 'In' clause: initials first ('M. Lindqvist')."""
-    if person.literal or not person.given:
-        return person.family
-    if _is_cjk(person.family):
-        return person.family + person.given
-    return f"{_dotted_initials(person.given)} {person.family}"
-
-
-def _dotted_initials(given: str) -> str:
-    compact = initials(given)
-    if not any(char.isupper() or char.islower() for char in compact):
-        return given  # initials of a name in a script without capitals ('娜') are the name itself
-    return " ".join(
-        f"{part}." if "-" not in part else "-".join(f"{p}." for p in part.split("-")) for part in _initial_list(compact)
-    )
-
-
-def _initial_list(compact: str) -> list[str]:
-    parts: list[str] = []
-    for char in compact:
-        if char == "-" and parts:
-            parts[-1] += "-"
-        elif parts and parts[-1].endswith("-"):
-            parts[-1] += char
-        else:
-            parts.append(char)
-    return parts
 
 
 def _sentence(text: str) -> str:
@@ -243,9 +77,9 @@ def format_reference(work: Work, style: AnyStyle, full_authors: bool = False) ->
 
 def _vancouver(work: Work, full_authors: bool) -> Markup:
     numeric = True
-    authors = _names(work.authors, work.authors_incomplete, numeric, full_authors)
+    authors = names_text(work.authors, work.authors_incomplete, numeric, full_authors)
     if not authors and work.editors and work.kind in ("book", "report"):
-        authors = _names(work.editors, False, numeric, full_authors) + (
+        authors = names_text(work.editors, False, numeric, full_authors) + (
             ", editors" if len(work.editors) > 1 else ", editor"
         )
     title = work.title
@@ -268,7 +102,7 @@ def _vancouver(work: Work, full_authors: bool) -> Markup:
         parts += [source, _sentence(detail.lstrip(";"))]
     elif work.kind in ("chapter", "paper-conference", "entry-encyclopedia"):
         if work.editors or work.container:
-            editors = _names(work.editors, False, numeric, True)
+            editors = names_text(work.editors, False, numeric, True)
             label = ", editors. " if len(work.editors) > 1 else ", editor. "
             parts.append("In: " + (editors + label if editors else "") + _sentence(work.container))
         parts.append(_sentence(_edition(work.edition)))
@@ -294,9 +128,9 @@ def _vancouver(work: Work, full_authors: bool) -> Markup:
 
 def _apa(work: Work, full_authors: bool) -> Markup:
     numeric = False
-    authors = _names(work.authors, work.authors_incomplete, numeric, full_authors)
+    authors = names_text(work.authors, work.authors_incomplete, numeric, full_authors)
     if not authors and work.editors and work.kind in ("book", "report"):
-        authors = _names(work.editors, False, numeric, full_authors) + (
+        authors = names_text(work.editors, False, numeric, full_authors) + (
             " (Eds.)" if len(work.editors) > 1 else " (Ed.)"
         )
     date = work.date if len(work.date) == 10 and work.kind in ("webpage", "article-newspaper") else ""
@@ -347,7 +181,7 @@ def _apa_source(work: Work) -> list[Markup]:
     if work.kind in ("chapter", "paper-conference", "entry-encyclopedia"):
         clause = Markup("In")
         if work.editors:
-            names = [_apa_editor(p) for p in work.editors]
+            names = [apa_editor(p) for p in work.editors]
             joined = (
                 names[0]
                 if len(names) == 1

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Protocol
 
 from markupsafe import Markup
 
-from .csl_style import AnyStyle, CitationStyle
+from .csl_style import AnyStyle, CitationStyle, CslStyle
 from .models import Work
-from .reference_format import author_year_label, format_reference, narrative_label, year_label
+from .reference_format import format_reference
+from .reference_labels import author_year_label, narrative_label, year_label
+
+if TYPE_CHECKING:
+    from .csl_format import CslFormatter, FormatMemo
 
 
 class StyleFormats(Protocol):
@@ -53,3 +58,49 @@ def formats_for(style: AnyStyle) -> StyleFormats:
     from .csl_format import formatter_for
 
     return formatter_for(style)
+
+
+def format_once(style: AnyStyle, works: Iterable[Work]) -> FormatMemo | None:
+    """Format every work's entry and label in a CSL style now, in this process, and return them as a memo.
+
+    Called in the main process before worker pools start: forked workers inherit the formatted works, and
+    spawned ones get the memo (`install_memo`), so no worker formats a work again. None for the built-ins,
+    which are fast enough to format where needed.
+    """
+    if isinstance(style, CitationStyle):
+        return None
+    from .csl_format import FormatMemo, formatter_for
+    from .worker_pool import run_in_workers, worker_count
+
+    formatter = formatter_for(style)
+    todo = [work for work in works if not formatter.has(work)]  # `serve` formats only what changed
+    workers = worker_count(len(todo))
+    if workers > 1:  # formatting is most of a CSL build's time: spread it, then keep it here for every pool
+        entries, labels = {}, {}
+        for chunk, done in run_in_workers(_start_formatting, (style, todo), _format_chunk, len(todo), workers):
+            for index, (entry, label) in zip(chunk, done, strict=True):
+                entries[todo[index]], labels[todo[index]] = entry, label
+        formatter.install(FormatMemo(entries, labels))
+    for work in todo:
+        formatter.reference(work)
+        formatter.label(work)
+    return formatter.memo()
+
+
+def install_memo(style: AnyStyle, memo: FormatMemo | None) -> None:
+    """Give this (spawned worker) process the entries and labels the main process formatted."""
+    if memo is not None and not isinstance(style, CitationStyle):
+        from .csl_format import formatter_for
+
+        formatter_for(style).install(memo)
+
+
+def _start_formatting(style: CslStyle, works: list[Work]) -> tuple[CslFormatter, list[Work]]:
+    from .csl_format import formatter_for
+
+    return formatter_for(style), works
+
+
+def _format_chunk(state: tuple[CslFormatter, list[Work]], indices: list[int]) -> list[tuple[Markup, str]]:
+    formatter, works = state
+    return [(formatter.reference(works[i]), formatter.label(works[i])) for i in indices]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from markupsafe import Markup
 
@@ -16,9 +17,13 @@ from .markdown_ext import DocumentContext
 from .markdown_render import MarkdownRenderer, RenderDepthError
 from .models import Claim, Kind, Page, Role
 from .page_citations import PageCitations
+from .reference_styles import format_once, install_memo
 from .render_cache import CachedBody, RenderCache, work_signature
 from .urls import page_path
 from .worker_pool import run_in_workers, worker_count
+
+if TYPE_CHECKING:
+    from .csl_format import FormatMemo
 
 
 @dataclass(frozen=True)
@@ -194,6 +199,7 @@ def render_all(
     """
     cache = cache or RenderCache.load(None)
     pages = catalog.all_pages()
+    memo = format_once(config.citation_style, catalog.works.values())  # before any pool forks
     resolve = content_resolver(catalog)
     signatures = {key: work_signature(work) for key, work in catalog.works.items()}
     # A key whose note is broken matches no stored entry (pages citing one are never stored), so every page
@@ -220,7 +226,7 @@ def render_all(
         else:
             missing.append(index)
     for index, (rendered, record) in zip(
-        missing, _render_many([pages[i] for i in missing], catalog, config, root), strict=True
+        missing, _render_many([pages[i] for i in missing], catalog, config, root, memo), strict=True
     ):
         rendered = replace(rendered, render_key=keys[index])
         results[index] = rendered
@@ -247,7 +253,7 @@ def _same_page(old: Page, new: Page) -> bool:
 
 
 def _render_many(
-    pages: list[Page], catalog: Catalog, config: SiteConfig, root: Path
+    pages: list[Page], catalog: Catalog, config: SiteConfig, root: Path, memo: FormatMemo | None = None
 ) -> list[tuple[RenderedPage, PageProblems]]:
     workers = worker_count(len(pages))
     if workers <= 1:
@@ -257,7 +263,8 @@ def _render_many(
     # Workers get the pages and catalog once (inherited when forked, pickled when spawned); then only page
     # numbers travel to them, and only the rendered parts travel back: the parent keeps its own Page objects
     # (cheaper, and identity matters to `serve`, which reuses pages that did not change).
-    for chunk, rendered in run_in_workers(_start_worker, (pages, catalog, config), _render_chunk, len(pages), workers):
+    jobs = (pages, catalog, config, memo)
+    for chunk, rendered in run_in_workers(_start_worker, jobs, _render_chunk, len(pages), workers):
         for index, (body, record) in zip(chunk, rendered, strict=True):
             page = pages[index]
             results[index] = (_from_cache(page, page_path(page), body, ""), record)
@@ -272,7 +279,8 @@ class _WorkerState:
     renderer: MarkdownRenderer
 
 
-def _start_worker(pages: list[Page], catalog: Catalog, config: SiteConfig) -> _WorkerState:
+def _start_worker(pages: list[Page], catalog: Catalog, config: SiteConfig, memo: FormatMemo | None) -> _WorkerState:
+    install_memo(config.citation_style, memo)  # a forked worker has the works formatted already
     return _WorkerState(pages, catalog, config, MarkdownRenderer(config.raw_html))
 
 

@@ -15,7 +15,9 @@ from .config import SiteConfig
 from .csl_style import AnyStyle, is_numbered
 from .evidence import Matrix, find_gaps, timeline_svg
 from .models import Design, Kind, Page, Strength, Study, Work
-from .reference_format import format_authors, letters, plain_text, short_label, year_label
+from .reference_format import plain_text
+from .reference_labels import letters, short_label, year_label
+from .reference_names import format_authors
 from .reference_styles import formats_for
 from .rendered import RenderedPage
 from .urls import folder_url, page_path, relative_url, section_path

@@ -687,7 +687,7 @@ EXPECTED: dict[str, dict[str, dict[str, object]]] = {
         "delaFontaineFablesRevisited2012": {
             "line": 290,
             "title": "Fables revisited",
-            "authors": (P("de La Fontaine", "Jean"),),
+            "authors": (Person("La Fontaine", "Jean", dropping_particle="de"),),
             "year": 2012,
             "kind": "book",
             "publisher": "Gallimard",
@@ -735,10 +735,10 @@ EXPECTED_WARNINGS = {
     "better-bibtex.bib": [],
     "jabref.bib": [],
     "mendeley.bib": [
-        "mendeley.bib:89: warning: work 'WorldHealthOrganization' has no year; it is shown as 'n.d.' (add `year` or `date`)"
+        "mendeley.bib:89: warning: work 'WorldHealthOrganization' has no year: it cannot be dated (add `year` or `date`)"
     ],
     "zotero-csl.json": [
-        "zotero-csl.json:336: warning: work 'wangCommunityExerciseProgramme2024' has no year; it is shown as 'n.d.' (add `issued`)"
+        "zotero-csl.json:336: warning: work 'wangCommunityExerciseProgramme2024' has no year: it cannot be dated (add `issued`)"
     ],
 }
 

@@ -187,7 +187,7 @@ def test_reference_formatting_golden(key: str, numeric: str, author_year: str) -
 
 
 def test_study_page_lists_every_author_even_when_citations_shorten() -> None:
-    from evidencesite.reference_format import format_authors
+    from evidencesite.reference_names import format_authors
 
     work = _works()["many2022"]
     assert format_authors(work, CitationStyle.NUMERIC, full=True).count(",") == 23

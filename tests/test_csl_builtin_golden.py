@@ -17,7 +17,8 @@ from evidencesite.bibliography import parse_csl_json
 from evidencesite.config import CitationStyle
 from evidencesite.errors import Diagnostics
 from evidencesite.models import Work
-from evidencesite.reference_format import author_year_label, disambiguate, format_reference, plain_text
+from evidencesite.reference_format import format_reference, plain_text
+from evidencesite.reference_labels import author_year_label, disambiguate
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "csl"
 ENTRIES = FIXTURES / "hard-entries.json"

@@ -2,7 +2,7 @@
 the same locale XML, only the processors differ.
 
 Each entry of tests/fixtures/csl/hard-entries.json goes our whole way (CSL-JSON -> bibliography.parse_csl_json
--> Work -> exports.to_csl -> citeproc-py -> csl_fixes) and is compared, as whitespace-normalised plain text,
+-> Work -> exports.to_csl -> citeproc-py with csl_patches -> csl_fixes) and is compared, as whitespace-normalised plain text,
 with tests/citeproc_js/render.mjs's rendering of the original record. The agreement per style is printed
 (visible with -s and in CI's output) and must be at least 95%. The test skips when node or
 node_modules/citeproc is missing (run `npm ci`), unless EVIDENCESITE_REQUIRE_ALL_TESTS is set (.ci/run sets it).
