@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import re
 from typing import Any
 
@@ -30,12 +31,15 @@ MONTH_MACROS = {
 }
 # BibLaTeX's `date` is EDTF level 0/1: '2019', '2019-03', '2019-03-15', ranges '2019-03/2020-01', open ranges
 # '2019/..', qualifiers '2019?' '2019~' '2019%', and a time 'T10:00:00Z' that we drop.
-_ISO = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?(?:T[\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?[?~%]?")
+# ASCII digits only: `\d` would take any script's digits, which int() reads but no reference should show
+_ISO = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?(?:T[\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?[?~%]?", re.ASCII)
 
 
 def iso_date(year: int, month: int = 0, day: int = 0) -> str | None:
-    """Return 'YYYY', 'YYYY-MM' or 'YYYY-MM-DD', or None when a part is out of range."""
+    """Return 'YYYY', 'YYYY-MM' or 'YYYY-MM-DD', or None when a part is out of range or the day does not exist."""
     if not 1 <= year <= 9999 or not 0 <= month <= 12 or not 0 <= day <= 31 or (day and not month):
+        return None
+    if day and day > calendar.monthrange(year, month)[1]:  # 2019-02-30
         return None
     text = f"{year:04d}"
     if month:
@@ -69,7 +73,7 @@ def parse_edtf(text: str) -> str | None:
 def month_number(text: str) -> int | None:
     """Return 1-12 for 'mar', 'March', 'Mar.', '3', '03' (and the first of 'Mar-Apr'), else None."""
     text = text.strip().lower()
-    if re.fullmatch(r"\d{1,2}", text):
+    if re.fullmatch(r"[0-9]{1,2}", text):
         number = int(text)
         return number if 1 <= number <= 12 else None
     match = re.match(r"([a-z]{3,})\.?(?:\s*[-/–]\s*[a-z]+\.?)?$", text)
@@ -93,10 +97,10 @@ def csl_date(value: Any) -> tuple[str | None, str]:
     if isinstance(parts, list) and parts and isinstance(parts[0], list) and parts[0]:
         first = parts[0]
         shown = "-".join(str(p) for p in first)
-        try:
-            numbers = [int(str(p).strip()) for p in first[:3]]
-        except ValueError:
-            return None, shown
+        texts = [str(p).strip() for p in first[:3]]
+        if not all(re.fullmatch(r"[0-9]{1,4}", text) for text in texts):  # ASCII, and no 5,000-digit year
+            return None, shown[:40]
+        numbers = [int(text) for text in texts]
         numbers += [0] * (3 - len(numbers))
         return iso_date(numbers[0], numbers[1], numbers[2]), shown
     for name in ("raw", "literal"):
@@ -104,7 +108,7 @@ def csl_date(value: Any) -> tuple[str | None, str]:
         if isinstance(text, str) and text.strip():
             iso = parse_edtf(text)
             if iso is None:
-                year = re.search(r"\b(\d{4})\b", text)
+                year = re.search(r"\b([0-9]{4})\b", text)
                 iso = year.group(1) if year else None
             # a literal such as 'in press' is no malformed date: the work simply has no year
             return iso, text.strip() if iso or name == "raw" else ""

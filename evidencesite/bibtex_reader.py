@@ -19,6 +19,19 @@ from .work_record import RawWork, build_work, split_note
 _ISSUE_KINDS = {"article-journal", "article-magazine", "article-newspaper", "periodical"}
 _URL_COMMAND = re.compile(r"^\\url\s*\{(.*)\}$", re.DOTALL)
 _VERBATIM = ("url", "doi", "eprint", "file", "pmid", "pmcid", "arxivid")
+# Braces nest a few levels in real entries ({{NASA}} in a title); the LaTeX reader recurses once per level, so a
+# deeper value is refused before it is read (documented in docs/authoring.md).
+MAX_BRACE_DEPTH = 32
+_BRACE = re.compile(r"[{}]")
+
+
+def brace_depth(text: str) -> int:
+    """Return how deeply braces nest in `text` (linear: only the braces are looked at)."""
+    depth = deepest = 0
+    for match in _BRACE.finditer(text):
+        depth += 1 if match.group() == "{" else -1
+        deepest = max(deepest, depth)
+    return deepest
 
 
 def parse_bibtex(text: str, path: Path, diagnostics: Diagnostics) -> list[Work]:
@@ -39,6 +52,9 @@ def parse_bibtex(text: str, path: Path, diagnostics: Diagnostics) -> list[Work]:
             diagnostics.error(path, line, f"malformed BibTeX entry: {message}")
     macros = dict(MONTH_MACROS)
     for string in library.strings:
+        if brace_depth(str(string.value)) > MAX_BRACE_DEPTH:
+            diagnostics.error(path, (string.start_line or 0) + 1, _too_deep(f"@string '{string.key}'"))
+            continue
         macros[string.key.lower()] = _resolve(str(string.value), macros, [])
     works = []
     for entry in library.entries:
@@ -49,6 +65,10 @@ def parse_bibtex(text: str, path: Path, diagnostics: Diagnostics) -> list[Work]:
     return works
 
 
+def _too_deep(what: str) -> str:
+    return f"{what} nests braces more than {MAX_BRACE_DEPTH} levels deep; remove the extra braces"
+
+
 def _raw_work(entry: Any, macros: dict[str, str], path: Path, diagnostics: Diagnostics) -> RawWork:
     line = entry.start_line + 1
     values: dict[str, str] = {}
@@ -56,6 +76,9 @@ def _raw_work(entry: Any, macros: dict[str, str], path: Path, diagnostics: Diagn
     for name, item in entry.fields_dict.items():
         undefined: list[str] = []
         name = name.lower()
+        if brace_depth(str(item.value)) > MAX_BRACE_DEPTH:
+            diagnostics.error(path, item.start_line + 1, _too_deep(f"`{name}` of '{entry.key}'"))
+            continue
         values[name] = _resolve(str(item.value), macros, undefined)
         lines[name] = item.start_line + 1
         for word in undefined:

@@ -10,7 +10,8 @@ from pathlib import Path
 
 from .errors import Diagnostics, did_you_mean
 from .models import Design, Kind, Page, Population, Role, Strength, Study, Work
-from .reference_format import disambiguate
+from .reference_labels import disambiguate
+from .urls import page_path
 
 RESERVED_SLUGS = frozenset(
     {
@@ -30,6 +31,23 @@ RESERVED_SLUGS = frozenset(
         "sitemap",
     }
 )
+
+# Output files made whatever the content (site_outputs plans them; tests/test_hardening_input.py checks that every
+# file of a built site is one of these, a page's file or a study's export) and the generator's own folder.
+SECTION_PAGES = ("evidence", "studies", "mechanisms", "substances", "references", "search")
+EXPORT_SUFFIXES = ("bib", "ris", "json")
+GENERATED_FILES = frozenset(
+    (
+        "index.html",
+        "404.html",
+        "sitemap.xml",
+        "feed.xml",
+        "robots.txt",
+        *(f"references/references.{suffix}" for suffix in EXPORT_SUFFIXES),
+        *(f"{section}/index.html" for section in SECTION_PAGES),
+    )
+)
+GENERATED_FOLDER = "static/"
 
 
 @dataclass(frozen=True)
@@ -109,7 +127,9 @@ def build_catalog(
         index = page.study.work.key if page.study is not None else page.slug
         if index in section:
             what = "citation key" if page.study is not None else "slug"
-            diagnostics.error(page.path, 1, f"{what} '{index}' is also used by {section[index].source.path}; rename one")
+            diagnostics.error(
+                page.path, 1, f"{what} '{index}' is also used by {section[index].source.path}; rename one"
+            )
             continue
         if page.study is not None and page.slug in study_urls:
             other = study_urls[page.slug]
@@ -125,6 +145,7 @@ def build_catalog(
         study_urls[page.slug] = page
         section[index] = page
     _check_slugs_across_sections(sections, diagnostics)
+    assets = _assets_off_generated_paths(assets, home, sections, diagnostics)
     works = _works(sections[Kind.STUDY], bibliography, diagnostics)
     catalog = Catalog(
         home=home,
@@ -178,6 +199,48 @@ def _content_path(page: Page) -> str:
     if page.kind is Kind.HOME:
         return "index.md"
     return f"{page.kind.value}/{page.path.stem}.md"
+
+
+def generated_paths(home: Page | None, sections: dict[Kind, dict[str, Page]]) -> dict[str, str]:
+    """Return every output path the generator writes for this content (case-folded) -> what it is."""
+    generated = {path: "a generated page or file" for path in GENERATED_FILES}
+    for page in [home] if home else []:
+        generated[page_path(page)] = f"the page of {page.source.path}"
+    for section in sections.values():
+        for page in section.values():
+            generated[page_path(page)] = f"the page of {page.source.path}"
+            if page.kind is Kind.STUDY:
+                for suffix in EXPORT_SUFFIXES:
+                    generated[f"studies/{page.slug}/{page.slug}.{suffix}"] = f"the export of {page.source.path}"
+    return {path.casefold(): what for path, what in generated.items()}
+
+
+def _assets_off_generated_paths(
+    assets: tuple[tuple[Path, str], ...],
+    home: Page | None,
+    sections: dict[Kind, dict[str, Page]],
+    diagnostics: Diagnostics,
+) -> tuple[tuple[Path, str], ...]:
+    """Refuse a file of content/ that would land on a generated output path.
+
+    A clean build would keep one and an incremental build the other: one input must give one output.
+    Paths are compared without case, as macOS and Windows compare them.
+    """
+    generated = generated_paths(home, sections)
+    kept = []
+    for source, site_path in assets:
+        folded = site_path.casefold()
+        what = "the generator's static/ folder" if folded.startswith(GENERATED_FOLDER) else generated.get(folded)
+        if what is None:
+            kept.append((source, site_path))
+            continue
+        diagnostics.error(
+            source,
+            0,
+            f"'{site_path}' would replace {what} in the output; rename or move the file "
+            "(files for static/ belong in the site's own static/ folder)",
+        )
+    return tuple(kept)
 
 
 def _check_slugs_across_sections(sections: dict[Kind, dict[str, Page]], diagnostics: Diagnostics) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,12 +14,36 @@ from .errors import Diagnostics
 from .frontmatter import Document, FrontMatterError, split_front_matter
 from .models import Kind
 
-SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+# \Z, not $: `$` also matches before a final newline, which would accept 'x\n.md' (match and fullmatch agree)
+SLUG = re.compile(r"\A[a-z0-9][a-z0-9-]*\Z")
 # a study note's file name is its citation key: letters of any script, digits, '_', and '.', '+', '-' inside
 # (characters every OS allows in a file name and that need no escaping in a link)
-STUDY_STEM = re.compile(r"^\w(?:[\w.+-]*\w)?$")
+STUDY_STEM = re.compile(r"\A\w(?:[\w.+-]*\w)?\Z")
 SECTIONS = {kind.value: kind for kind in Kind if kind is not Kind.HOME}
 BIBLIOGRAPHY_FILES = ("references.bib", "references.json")
+# Bounds that keep a build's time and memory finite whatever is in content/ (documented in docs/authoring.md).
+MAX_DEPTH = 16  # folders below content/
+MAX_TEXT_BYTES = 64 * 1024 * 1024  # a Markdown or bibliography file
+# The asset policy: these are copied as they are; they cannot run script in a browser.
+ASSET_TYPES = frozenset(
+    " ".join(
+        (
+            ".png .jpg .jpeg .gif .webp .avif .ico .bmp .tif .tiff",  # images
+            ".pdf .csv .tsv .txt .json .bib .ris .ods .odt .xls .xlsx .doc .docx .ppt .pptx .zip .gz",  # documents
+            ".woff .woff2 .ttf .otf",  # fonts
+            ".mp3 .mp4 .m4a .ogg .oga .ogv .wav .webm .vtt",  # audio, video, captions
+        )
+    ).split()
+)
+# Active content: a browser runs script in these, so raw HTML's policy applies (copied only with raw_html: allow).
+ACTIVE_TYPES = frozenset(
+    " ".join(
+        (
+            ".html .htm .xhtml .xht .shtml .mht .mhtml .svg .svgz .xml .xsl .xslt .rss .atom",  # markup
+            ".js .mjs .cjs .wasm .css .swf .hta .php .asp .aspx .jsp .cgi .pl .py .sh",  # scripts and styles
+        )
+    ).split()
+)
 
 
 @dataclass(frozen=True)
@@ -45,11 +70,16 @@ def is_ignored(name: str) -> bool:
 
 
 def find_content(
-    site: Path, diagnostics: Diagnostics, read: Callable[[Path, Diagnostics], Document | None] | None = None
+    site: Path,
+    diagnostics: Diagnostics,
+    read: Callable[[Path, Diagnostics], Document | None] | None = None,
+    allow_active: bool = False,
 ) -> ContentFiles:
     """Walk `<site>/content` and return its Markdown documents, bibliography files and assets.
 
-    `read` replaces read_document (a long-running server passes a memoizing one).
+    `read` replaces read_document (a long-running server passes a memoizing one). `allow_active` (the
+    site's `raw_html: allow`) lets HTML, SVG, XML and scripts be copied; otherwise they are errors, as
+    raw HTML would be sanitised.
     """
     read = read or read_document
     content = site / "content"
@@ -79,7 +109,10 @@ def find_content(
             bibliographies.append(path)
             continue
         if not relative.endswith(".md"):
-            assets.append((path, relative))
+            if _asset_allowed(path, relative, allow_active, diagnostics):
+                assets.append((path, relative))
+            else:
+                rejected.append(relative)
             continue
         kind = kind_of(parts)
         if kind is None:
@@ -90,7 +123,7 @@ def find_content(
             )
             continue
         stem = path.stem
-        if kind is Kind.STUDY and not STUDY_STEM.match(stem):
+        if kind is Kind.STUDY and not STUDY_STEM.fullmatch(stem):
             diagnostics.error(
                 path,
                 0,
@@ -100,7 +133,7 @@ def find_content(
             )
             rejected.append(relative)
             continue
-        if kind is not Kind.STUDY and not SLUG.match(stem):
+        if kind is not Kind.STUDY and not SLUG.fullmatch(stem):
             diagnostics.error(
                 path,
                 0,
@@ -119,6 +152,29 @@ def find_content(
         tuple(sorted(assets, key=lambda a: a[1])),
         tuple(rejected),
     )
+
+
+def _asset_allowed(path: Path, relative: str, allow_active: bool, diagnostics: Diagnostics) -> bool:
+    """Apply the asset policy to a file of content/ that is not Markdown; report a refusal at the file."""
+    suffix = "." + relative.rpartition(".")[2].lower() if "." in relative.rpartition("/")[2] else ""
+    if suffix in ASSET_TYPES or (allow_active and suffix in ACTIVE_TYPES):
+        return True
+    if suffix in ACTIVE_TYPES:
+        diagnostics.error(
+            path,
+            0,
+            f"'{relative}' is active content ({suffix} files can run script in a browser) and raw_html is "
+            "'sanitise': write the page in Markdown, or set 'raw_html: allow' in site_config.yaml if you trust it",
+        )
+    else:
+        diagnostics.error(
+            path,
+            0,
+            f"'{relative}' is not a file type content/ publishes ({suffix or 'no extension'}); allowed are images, "
+            "PDF, CSV/TSV/TXT/JSON, office documents, fonts, audio and video: remove it, rename it, or put it in "
+            "static/, which is copied as it is",
+        )
+    return False
 
 
 def kind_of(parts: tuple[str, ...]) -> Kind | None:
@@ -140,6 +196,13 @@ def _walk(content: Path, root: Path, diagnostics: Diagnostics) -> list[tuple[Pat
     folders: list[tuple[str, str]] = [(str(content), "")]
     while folders:
         directory, prefix = folders.pop()
+        if prefix.count("/") > MAX_DEPTH:
+            diagnostics.error(
+                directory,
+                0,
+                f"folder nests more than {MAX_DEPTH} levels below content/; its files are not read: flatten it",
+            )
+            continue
         try:
             with os.scandir(directory) as listing:
                 entries = sorted(listing, key=lambda entry: entry.name)
@@ -155,10 +218,19 @@ def _walk(content: Path, root: Path, diagnostics: Diagnostics) -> list[tuple[Pat
                 continue
             if entry.is_dir(follow_symlinks=False):
                 subfolders.append((entry.path, f"{prefix}{entry.name}/"))
-            else:
+            elif _is_regular(entry):
                 found.append((path, prefix + entry.name))
+            else:  # a FIFO would block the build for ever, a device could be endless
+                diagnostics.error(path, 0, "not a regular file (a pipe, socket or device); remove it from content/")
         folders.extend(reversed(subfolders))
     return found
+
+
+def _is_regular(entry: os.DirEntry[str]) -> bool:
+    try:
+        return stat.S_ISREG(entry.stat().st_mode)  # follows a symlink, which _inside has checked
+    except OSError:
+        return False
 
 
 def _inside(path: Path, root: Path, diagnostics: Diagnostics) -> bool:
@@ -175,11 +247,31 @@ def _inside(path: Path, root: Path, diagnostics: Diagnostics) -> bool:
 
 
 def read_text(path: Path, diagnostics: Diagnostics) -> str | None:
-    """Return the file's text, or None after reporting why it cannot be read."""
+    """Return the file's text, or None after reporting why it cannot be read.
+
+    Only a regular file of at most MAX_TEXT_BYTES is read: the file is opened without blocking (a FIFO put
+    in place after the folder was listed must not hang the build) and checked before reading.
+    """
     try:
-        data = path.read_bytes()
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+        with os.fdopen(descriptor, "rb") as file:
+            status = os.fstat(file.fileno())
+            if not stat.S_ISREG(status.st_mode):
+                diagnostics.error(path, 0, "not a regular file (a pipe, socket or device); replace it with a file")
+                return None
+            if status.st_size > MAX_TEXT_BYTES:
+                diagnostics.error(
+                    path, 0, f"file is larger than {MAX_TEXT_BYTES // (1024 * 1024)} MB; split it into smaller files"
+                )
+                return None
+            data = file.read(MAX_TEXT_BYTES + 1)
     except OSError as exc:
-        diagnostics.error(path, 0, f"cannot read file: {exc.strerror}")
+        diagnostics.error(path, 0, f"cannot read file: {exc.strerror or exc}")
+        return None
+    if len(data) > MAX_TEXT_BYTES:  # grew while being read
+        diagnostics.error(
+            path, 0, f"file is larger than {MAX_TEXT_BYTES // (1024 * 1024)} MB; split it into smaller files"
+        )
         return None
     try:
         return data.decode("utf-8")

@@ -12,6 +12,9 @@ Processors (name, priority):
   not citations.
 - tree `content_links`  1   rewrites `x.md` links and relative asset paths to output URLs, and turns a
   citation's link inside a link's text (`[see @a](https://…)`) into a span: HTML has no nested links.
+- postprocessor `raw_html_links` 35  the same rewriting for `href`/`src` in raw HTML (`<a href="x.md">`), which
+  Python-Markdown keeps aside until its `raw_html` postprocessor (30) puts it back.
+A bracket inside a link's destination (`[x](https://a/[@b])`) is part of the URL, not a citation.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from typing import Any
 
 from markdown import Extension, Markdown
 from markdown.inlinepatterns import InlineProcessor
+from markdown.postprocessors import Postprocessor
 from markdown.treeprocessors import Treeprocessor
 
 from .citations import (
@@ -48,6 +52,8 @@ _FENCE = re.compile(r"^( {0,3})(`{3,}|~{3,}).*?^\1\2[`~]*[ \t]*$", re.MULTILINE 
 _CODE_SPAN = re.compile(r"(`+)(?!`)(.+?)(?<!`)\1(?!`)", re.DOTALL)
 _EXTERNAL = re.compile(r"^([a-z][a-z0-9+.-]*:|//|#)", re.IGNORECASE)
 # a narrative citation ending right before a bracket: that bracket belongs to it (`@a [p. 3]`)
+# `href="…"` / `src='…'` in raw HTML
+_RAW_LINK = re.compile(r"""(?P<before>\s(?:href|src)\s*=\s*)(?P<quote>["'])(?P<value>[^"'<>]*)(?P=quote)""", re.I)
 _NARRATIVE_BEFORE = re.compile(r"(?<![\w@.:/\\+=&?%#~\[])@" + KEY + r"[ \t]*\n?[ \t]*$")
 
 # resolve(site path of a content file or asset) -> output site path, or None when unknown
@@ -69,6 +75,7 @@ class DocumentContext:
     links: set[str] = field(default_factory=set)
     broken_links: set[str] = field(default_factory=set)  # links to those files: reported at the file itself
     found: list[Citation] = field(default_factory=list)  # every citation parsed, in order (tests compare with Pandoc)
+    raw_blocks_done: int = 0  # raw HTML blocks whose links are rewritten (postprocessors run once per heading too)
     _lines: dict[str, list[int]] | None = None
     _seen: dict[str, int] = field(default_factory=dict)
 
@@ -130,7 +137,7 @@ class _CitationGroup(InlineProcessor):
     def handleMatch(self, m: re.Match[str], data: str) -> tuple[Any, int | None, int | None]:  # noqa: N802
         context = self.extension.context
         body = m.group("body")
-        if context is None or not looks_like_citation(body):
+        if context is None or not looks_like_citation(body) or _in_link_destination(data, m.start(0)):
             return None, None, None
         if _NARRATIVE_BEFORE.search(data, 0, m.start(0)) and parse_narrative_bracket(body) is not None:
             return None, None, None  # `@a [p. 3; @b]`: the narrative citation takes it
@@ -144,6 +151,15 @@ class _CitationGroup(InlineProcessor):
             return broken, m.start(0), m.end(0)
         context.found.append(citation)
         return context.citations.element(citation, line), m.start(0), m.end(0)
+
+
+def _in_link_destination(data: str, start: int) -> bool:
+    """True when `start` lies inside a link's `(destination)`: after `](` with no `)` or space since."""
+    opened = data.rfind("](", max(0, start - 2048), start)
+    if opened < 0:
+        return False
+    between = data[opened + 2 : start]
+    return ")" not in between and not any(char.isspace() for char in between)
 
 
 class _NarrativeCitation(InlineProcessor):
@@ -194,6 +210,10 @@ class _ContentLinks(Treeprocessor):
                 if value and not _EXTERNAL.match(value):
                     element.set(attribute, self._rewrite(context, value))
 
+    def rewrite(self, context: DocumentContext, value: str) -> str:
+        """Return the output URL for a link written in the page (left as written when external)."""
+        return value if _EXTERNAL.match(value) else self._rewrite(context, value)
+
     def _rewrite(self, context: DocumentContext, value: str) -> str:
         line = context.lazy_line(value)
         path, _, fragment = value.partition("#")
@@ -217,6 +237,27 @@ class _ContentLinks(Treeprocessor):
         return relative_url(context.output_path, resolved) + (f"#{fragment}" if fragment else "")
 
 
+class _RawHtmlLinks(Postprocessor):
+    def __init__(self, md: Markdown, extension: CitationExtension, links: _ContentLinks) -> None:
+        super().__init__(md)
+        self.extension = extension
+        self.links = links
+
+    def run(self, text: str) -> str:
+        context = self.extension.context
+        if context is None:
+            return text
+        stash = self.md.htmlStash.rawHtmlBlocks
+        start, context.raw_blocks_done = context.raw_blocks_done, len(stash)
+        for index in range(start, len(stash)):
+            block = stash[index]
+            if isinstance(block, str) and ("href" in block or "src" in block):
+                stash[index] = _RAW_LINK.sub(
+                    lambda m: m["before"] + m["quote"] + self.links.rewrite(context, m["value"]) + m["quote"], block
+                )
+        return text
+
+
 class CitationExtension(Extension):
     """Adds Pandoc citations and content-file links; call `begin()` before each document."""
 
@@ -236,4 +277,6 @@ class CitationExtension(Extension):
             md.ESCAPED_CHARS.append("@")
         md.inlinePatterns.register(_CitationGroup(self), "citation_group", 175)
         md.inlinePatterns.register(_NarrativeCitation(self), "citation_narrative", 174)
-        md.treeprocessors.register(_ContentLinks(md, self), "content_links", 1)
+        links = _ContentLinks(md, self)
+        md.treeprocessors.register(links, "content_links", 1)
+        md.postprocessors.register(_RawHtmlLinks(md, self, links), "raw_html_links", 35)

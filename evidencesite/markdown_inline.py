@@ -17,6 +17,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as etree
 
 from markdown import Markdown, util
+from markdown.inlinepatterns import LinkInlineProcessor
 from markdown.treeprocessors import InlineProcessor
 
 from .citations import BRACKET_PATTERN, NARRATIVE_PATTERN
@@ -103,6 +104,66 @@ def _needles_of(pattern: object) -> tuple[str, ...] | None:
     return NEEDLES.get(compiled.pattern)
 
 
-def use_skipping_inline(md: Markdown) -> None:
-    """Replace `md`'s inline processor (same name and priority as Python-Markdown registers it)."""
+class BracketIndex:
+    """Python-Markdown's `getText` (the text between `[` and its `]`) without its quadratic worst case.
+
+    The stock method scans from each `[` to its closing `]`, or to the end of the text when there is none, so a
+    paragraph of 50,000 `[` took minutes. Here a text seen a second time, or after a scan that found no `]`, is
+    indexed once (every `[` with its matching `]`, by one pass with a stack) and later calls on that same text
+    look the answer up. The results are the stock method's: a stack pairs each `[` with the first `]` at which
+    the stock method's count reaches zero. `scanned` counts characters looked at (tests check it is linear).
+    """
+
+    def __init__(self) -> None:
+        self._data: str | None = None
+        self._closing: dict[int, int] | None = None
+        self.scanned = 0
+
+    def get_text(self, data: str, index: int) -> tuple[str, int, bool]:
+        """Return (text inside the brackets, index after `]`, whether a `]` closes them), as getText does."""
+        if data is not self._data and data != self._data:
+            self._data, self._closing = data, None
+            return self._scan(data, index)
+        if self._closing is None:
+            self._closing = self._index(data)
+        close = self._closing.get(index - 1)
+        if close is None:
+            return data[index:], len(data), False
+        return data[index:close], close + 1, True
+
+    def _scan(self, data: str, index: int) -> tuple[str, int, bool]:
+        count, position, end = 1, index, len(data)
+        while position < end:
+            self.scanned += 1
+            char = data[position]
+            if char == "]":
+                count -= 1
+                if count == 0:
+                    return data[index:position], position + 1, True
+            elif char == "[":
+                count += 1
+            position += 1
+        self._closing = self._index(data)  # no `]`: the next `[` of this text would scan to the end again
+        return data[index:], end, False
+
+    def _index(self, data: str) -> dict[int, int]:
+        closing: dict[int, int] = {}
+        opened: list[int] = []
+        for position, char in enumerate(data):
+            self.scanned += 1
+            if char == "[":
+                opened.append(position)
+            elif char == "]" and opened:
+                closing[opened.pop()] = position
+        return closing
+
+
+def use_skipping_inline(md: Markdown) -> BracketIndex:
+    """Replace `md`'s inline processor (same name and priority as Python-Markdown registers it), and give its link
+    patterns a linear `getText`; return the bracket index they share (one per Markdown instance)."""
     md.treeprocessors.register(SkippingInlineProcessor(md), "inline", 20)
+    brackets = BracketIndex()
+    for pattern in md.inlinePatterns:
+        if isinstance(pattern, LinkInlineProcessor):
+            pattern.getText = brackets.get_text  # type: ignore[method-assign]
+    return brackets

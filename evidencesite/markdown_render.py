@@ -18,7 +18,7 @@ from markdown.extensions.tables import TableExtension
 from .config import RawHtml
 from .markdown_ext import CitationExtension, DocumentContext
 from .markdown_inline import use_skipping_inline
-from .markdown_toc import HeadingsExtension
+from .markdown_toc import TEMPLATE_IDS, HeadingsExtension
 
 _ALLOWED_TAGS = set(nh3.ALLOWED_TAGS) | {
     "span",
@@ -57,6 +57,9 @@ _ATTRIBUTES = {
 }
 _ID = re.compile(r'\sid="([^"]+)"')
 _TOC_ID_SUFFIX = re.compile(r"_\d+$")
+# elements whose content a browser (and the sanitiser) reads as raw text up to their end tag: left open, they
+# swallow the rest of the page
+_RAW_TEXT_OPEN = re.compile(r"<(script|style|textarea|title|xmp|iframe|noembed|noframes|noscript|plaintext)\b", re.I)
 
 
 class RenderDepthError(Exception):
@@ -102,6 +105,8 @@ class MarkdownRenderer:
         finally:
             headings = tuple(_flatten(getattr(self.markdown, "toc_tokens", [])))
             self.citations.reset()
+        if not _raw_text_closed(html, context):
+            html = ""  # reported: nothing of a page that would lose its end is published
         if self.raw_html is RawHtml.SANITISE:
             html = sanitise(html)
         _check_duplicate_ids(html, context)
@@ -130,10 +135,36 @@ def _flatten(tokens: list[dict[str, object]]) -> list[tuple[int, str, str]]:
     return result
 
 
+def _raw_text_closed(html: str, context: DocumentContext) -> bool:
+    """Report a raw `<script>` (or `<style>`, `<textarea>`…) never closed; return False when there is one."""
+    for match in _RAW_TEXT_OPEN.finditer(html):
+        name = match.group(1).lower()
+        if name == "plaintext" or re.search(rf"</{name}\s*>", html[match.end() :], re.I) is None:
+            where = context.source.lower().find("<" + name)
+            line = context.body_line + context.source.count("\n", 0, where) if where >= 0 else context.body_line
+            context.report(
+                line,
+                f"<{name}> is never closed: a browser would read the rest of the page as its content; "
+                f"add </{name}> (or write &lt;{name}&gt; to show the tag as text)",
+                True,
+            )
+            return False
+    return True
+
+
 def _check_duplicate_ids(html: str, context: DocumentContext) -> None:
     counts = Counter(_ID.findall(html))
     for identifier, count in sorted(counts.items()):
-        if count > 1:
+        if identifier in TEMPLATE_IDS:
+            line = (
+                context.line_of("{#" + identifier + "}") if "{#" + identifier in context.source else context.body_line
+            )
+            context.report(
+                line,
+                f"id '{identifier}' is used by the page template; choose another id so #links reach the right place",
+                True,
+            )
+        elif count > 1:
             line = (
                 context.line_of("{#" + identifier + "}") if "{#" + identifier in context.source else context.body_line
             )

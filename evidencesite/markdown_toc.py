@@ -13,15 +13,38 @@ import xml.etree.ElementTree as etree
 
 from markdown.extensions.toc import TocExtension, TocTreeprocessor
 
+# ids the built-in templates give elements around the body (tests/test_hardening_input.py checks the list against
+# templates/): a heading such as `# Main` would otherwise get id 'main' and the template's element would win.
+TEMPLATE_IDS = frozenset(
+    " ".join(
+        (
+            "advice-heading cite-heading cited-by-heading claims-heading explorer explorer-caption explorer-filters",
+            "facts-heading gaps-heading glance-heading header-q main matrix-caption matrix-heading record-heading",
+            "references-heading result-count search-form search-more search-q search-results search-status",
+            "section-studies-heading timeline-heading",
+        )
+    ).split()
+)
+
 
 class HeadingsTreeprocessor(TocTreeprocessor):
-    """The stock TOC tree processor, minus the unused TOC block when there is no marker."""
+    """The stock TOC tree processor, minus the unused TOC block when there is no marker.
+
+    A heading's generated id never takes one of TEMPLATE_IDS: they are offered to the stock code as ids already in
+    use (on an element added for the run and removed after it), so `# Main` gets 'main_1'.
+    """
 
     def run(self, doc: etree.Element) -> None:
         lines = getattr(self.md, "lines", None)
         # the marker can only be in the document if it is in its (preprocessed) text
         self._wanted = bool(self.marker) and (lines is None or any(self.marker in line for line in lines))
-        super().run(doc)
+        taken = etree.SubElement(doc, "div")
+        for identifier in sorted(TEMPLATE_IDS):
+            etree.SubElement(taken, "span", {"id": identifier})
+        try:
+            super().run(doc)
+        finally:
+            doc.remove(taken)
 
     def build_toc_div(self, toc_list: list) -> etree.Element:  # type: ignore[type-arg]
         return super().build_toc_div(toc_list) if self._wanted else etree.Element("div")

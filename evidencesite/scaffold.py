@@ -117,7 +117,7 @@ def new_content(site: Path, kind: str, slug: str) -> Path:
     """Create `content/<section>/<slug>.md` from the skeleton for `kind`; never overwrite."""
     if kind not in SECTIONS:
         raise ScaffoldError(f"unknown kind '{kind}': choose one of {', '.join(SECTIONS)}")
-    if not SLUG.match(slug):
+    if not SLUG.fullmatch(slug):
         raise ScaffoldError(f"'{slug}' must be lowercase a-z, 0-9 and '-' (it becomes the file name and URL)")
     title = _quote(slug.replace("-", " ").capitalize())
     if kind == "study":
@@ -135,6 +135,7 @@ def new_content(site: Path, kind: str, slug: str) -> Path:
         text = {"mechanism": MECHANISM_TEMPLATE, "substance": SUBSTANCE_TEMPLATE, "page": PAGE_TEMPLATE}[kind].format(
             title=title, sections=_headings(MECHANISM_SECTIONS)
         )
+    check_folder(site, site / "content" / SECTIONS[kind])
     return _create(site / "content" / SECTIONS[kind] / f"{slug}.md", text)
 
 
@@ -146,13 +147,33 @@ def _optional_fields(values: dict[str, str]) -> str:
     return "".join(lines)
 
 
+def check_folder(site: Path, folder: Path) -> None:
+    """Raise ScaffoldError unless `folder` (content/ or a section of it) may be written: no symlink on the way.
+
+    The loader does not follow symlinked folders, so a note written through one would leave the site and never
+    be read back.
+    """
+    for part in (site / "content", folder):
+        if part.is_symlink() or (part.exists() and not part.is_dir()):
+            raise ScaffoldError(
+                f"{part} is a symlink or not a folder; notes are written only into real folders inside the site "
+                "(replace it with a folder)"
+            )
+
+
 def _create(path: Path, text: str) -> Path:
+    """Write a new file; never overwrite, and leave nothing behind when the write fails."""
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        with path.open("x", encoding="utf-8") as handle:
-            handle.write(text)
+        handle = path.open("x", encoding="utf-8")
     except FileExistsError:
         raise ScaffoldError(f"{path} already exists; it was left untouched") from None
+    try:
+        with handle:
+            handle.write(text)
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
     return path
 
 
@@ -225,16 +246,24 @@ def import_bibliography(site: Path, source: Path) -> tuple[list[Path], list[str]
         except ValueError as exc:
             diagnostics.error(source, work.source.line, f"work '{work.key}': {exc}; write the name by hand in a note")
             continue
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate (`\ud800` in JSON) cannot be written: found before writing
+            diagnostics.error(
+                source, work.source.line, f"work '{work.key}' holds text that is not valid Unicode; correct the export"
+            )
+            continue
         planned[stem] = (work, text)
         if (studies / f"{stem}.md").exists():
             existing.append(stem)
     diagnostics.raise_if_errors()
+    check_folder(site, studies)
     created: list[Path] = []
     try:
         for stem, (_, text) in planned.items():
             if stem not in existing:
                 created.append(_create(studies / f"{stem}.md", text))
-    except (ScaffoldError, OSError) as exc:
+    except (ScaffoldError, OSError, ValueError) as exc:
         for path in created:
             path.unlink(missing_ok=True)
         reason = exc if isinstance(exc, ScaffoldError) else f"cannot write a note: {exc}"

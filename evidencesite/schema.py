@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import enum
 import functools
 import hashlib
@@ -32,11 +33,13 @@ from .models import (
 from .names import parse_person
 from .urls import key_slug
 
-DOI = re.compile(r"^10\.\d{4,9}/\S+$")
-PMID = re.compile(r"^[1-9]\d{0,8}$")
-PMCID = re.compile(r"^PMC\d{1,9}$")
-URL = re.compile(r"^https?://\S+$")
-DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# matched with fullmatch (`$` also matches before a final newline); ASCII digits only (`\d` takes any script's)
+DOI = re.compile(r"10\.[0-9]{4,9}/\S+")
+PMID = re.compile(r"[1-9][0-9]{0,8}")
+PMCID = re.compile(r"PMC[0-9]{1,9}")
+URL = re.compile(r"https?://\S+")
+DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
+MAX_DIGITS = 15  # a whole number in front matter: far beyond any year, order or sample size, far below int's limit
 MIN_YEAR, MAX_YEAR = 1900, 2100
 
 COMMON_FIELDS = ("title", "summary", "draft", "updated", "tags", "order", "slug")
@@ -123,8 +126,11 @@ class _Reader:
             if required:
                 self.error(f"missing required field '{key}'")
             return None
-        if isinstance(value, Scalar) and re.fullmatch(r"[+-]?\d+", value.text.strip()):
-            return int(value.text)
+        if isinstance(value, Scalar) and re.fullmatch(r"[+-]?[0-9]+", value.text.strip()):
+            if len(value.text.strip().lstrip("+-")) <= MAX_DIGITS:
+                return int(value.text)
+            self.error(f"'{key}' must be a whole number of at most {MAX_DIGITS} digits", key)
+            return None
         self.error(f"'{key}' must be a whole number, not '{_show(value)}'", key)
         return None
 
@@ -170,9 +176,9 @@ class _Reader:
     def slugs(self, key: str, required: bool = False) -> tuple[str, ...]:
         values = self.strings(key, required)
         for index, value in enumerate(values):
-            if not SLUG.match(value):
+            if not SLUG.fullmatch(value):
                 self.error(f"'{value}' in '{key}' is not a slug (lowercase a-z, 0-9 and '-')", key, index)
-        return tuple(v for v in values if SLUG.match(v))
+        return tuple(v for v in values if SLUG.fullmatch(v))
 
 
 @functools.cache
@@ -193,6 +199,18 @@ def content_digests(raw_front_matter: str, body: str) -> tuple[str, str]:
     """Return a page's (meta_digest, source_digest): hashes of its front matter and of the whole file."""
     meta_digest = hashlib.sha1(raw_front_matter.encode(), usedforsecurity=False).hexdigest()
     return meta_digest, hashlib.sha1(f"{meta_digest}\0{body}".encode(), usedforsecurity=False).hexdigest()
+
+
+def is_real_date(text: str) -> bool:
+    """True for a date that exists, written YYYY-MM-DD in ASCII digits ('2019-02-30' is not one)."""
+    match = DATE.fullmatch(text)
+    if match is None:
+        return False
+    try:
+        datetime.date(int(match[1]), int(match[2]), int(match[3]))
+    except ValueError:
+        return False
+    return True
 
 
 def validate_document(raw: RawDocument, diagnostics: Diagnostics) -> Page | None:
@@ -220,15 +238,15 @@ def validate_document(raw: RawDocument, diagnostics: Diagnostics) -> Page | None
         )
     elif "slug" in document.data:
         slug = reader.text("slug")
-        if not SLUG.match(slug):
+        if not SLUG.fullmatch(slug):
             reader.error(
                 f"slug '{slug}' must be lowercase a-z, 0-9 and '-' only (it names the page's folder in the output)",
                 "slug",
             )
     order = reader.integer("order") or 0
     updated = reader.text("updated")
-    if updated and not DATE.match(updated):
-        reader.error(f"'updated' must be a date written YYYY-MM-DD, not '{updated}'", "updated")
+    if updated and not is_real_date(updated):
+        reader.error(f"'updated' must be a real date written YYYY-MM-DD (e.g. 2019-03-15), not '{updated}'", "updated")
     study = _study(reader, title, key) if raw.kind is Kind.STUDY else None
     claims = _claims(reader) if raw.kind is Kind.MECHANISM else ()
     if raw.kind is Kind.STUDY and not document.body.strip():
@@ -272,7 +290,9 @@ def _checked_key(reader: _Reader) -> str:
         text = reader.text("key")
         if not text:
             if "key" in reader.data and isinstance(reader.data["key"], Scalar):
-                reader.error("'key' must not be empty: write the citation key (e.g. 'key: smith:2019') or remove the line", "key")
+                reader.error(
+                    "'key' must not be empty: write the citation key (e.g. 'key: smith:2019') or remove the line", "key"
+                )
             return ""
         try:
             check_key(text)
@@ -321,7 +341,7 @@ def _study(reader: _Reader, title: str, key: str) -> Study | None:
         ("url", URL, "https://example.org/paper"),
     ):
         value = reader.text(key_name)
-        if value and not pattern.match(value):
+        if value and not pattern.fullmatch(value):
             reader.error(f"malformed {key_name} '{value}' (expected something like {example})", key_name)
             value = ""
         identifiers[key_name] = value
@@ -393,8 +413,11 @@ def _n(reader: _Reader) -> int | str | None:
         return None
     if isinstance(value, Scalar):
         text = value.text.strip()
-        if re.fullmatch(r"\d+", text):
-            return int(text)
+        if re.fullmatch(r"[0-9]+", text):
+            if len(text) <= MAX_DIGITS:
+                return int(text)
+            reader.error(f"'n' must be a number of at most {MAX_DIGITS} digits, or a short text", "n")
+            return None
         if text:
             return text
     reader.error("'n' must be a number or a short text such as '8 studies; 634 participants'", "n")
@@ -424,7 +447,7 @@ def _claims(reader: _Reader) -> tuple[Claim, ...]:
                 )
         fields = {key: _claim_text(reader, item, path, key) for key in ("id", "text", "strength")}
         claim_id, text, strength_text = fields["id"], fields["text"], fields["strength"]
-        if claim_id and not SLUG.match(claim_id):
+        if claim_id and not SLUG.fullmatch(claim_id):
             reader.error(
                 f"claim id '{claim_id}' must be lowercase a-z, 0-9 and '-' (it becomes the claim's anchor)", *path, "id"
             )
@@ -497,7 +520,7 @@ def _evidence(reader: _Reader, value: Any, path: tuple[str | int, ...]) -> tuple
             reader.error("evidence entries are citation keys or {key, role}", *where)
             ok = False
             continue
-        if not SLUG.match(key):
+        if not SLUG.fullmatch(key):
             reader.error(f"evidence key '{key}' must be lowercase a-z, 0-9 and '-'", *where)
             ok = False
             continue

@@ -65,18 +65,18 @@ def build_work(raw: RawWork, path: Path, diagnostics: Diagnostics) -> Work | Non
     date = _date(raw, path, diagnostics)
     accessed = _accessed(raw, path, diagnostics)
     doi = _DOI_PREFIX.sub("", fields.get("doi", "")).strip()
-    if doi and not re.match(r"^10\.\d{4,9}/\S+$", doi):
+    if doi and not re.fullmatch(r"10\.[0-9]{4,9}/\S+", doi):
         _error(
             raw, "doi", path, diagnostics, f"work '{key}' has a malformed DOI '{doi}' (write the bare DOI, 10.xxxx/…)"
         )
     pmid = fields.get("pmid", "").strip()
-    if pmid and not re.fullmatch(r"[1-9]\d{0,8}", pmid):
+    if pmid and not re.fullmatch(r"[1-9][0-9]{0,8}", pmid):
         _error(
             raw, "pmid", path, diagnostics, f"work '{key}' has a malformed PMID '{pmid}' (PubMed's number, digits only)"
         )
     pmcid = fields.get("pmcid", "").strip()
     pmcid = f"PMC{pmcid}" if pmcid.isdigit() else pmcid
-    if pmcid and not re.fullmatch(r"PMC\d+", pmcid, re.IGNORECASE):
+    if pmcid and not re.fullmatch(r"PMC[0-9]{1,9}", pmcid, re.IGNORECASE):
         _error(raw, "pmcid", path, diagnostics, f"work '{key}' has a malformed PMCID '{pmcid}' (write PMC and digits)")
     if diagnostics.error_count > errors_before:
         return None
@@ -141,7 +141,7 @@ def _date(raw: RawWork, path: Path, diagnostics: Diagnostics) -> str:
     year_text = fields.get("year", "").strip()
     if not year_text:
         return ""
-    if not re.fullmatch(r"\d{4}", year_text):
+    if not re.fullmatch(r"[0-9]{4}", year_text):
         _error(raw, "year", path, diagnostics, f"work '{key}' has year '{year_text}'; expected four digits")
         return ""
     month_text = fields.get("month", "").strip()
@@ -154,7 +154,7 @@ def _date(raw: RawWork, path: Path, diagnostics: Diagnostics) -> str:
         )
         month = 0
     day_text = fields.get("day", "").strip()
-    day = int(day_text) if month and day_text.isdigit() else 0
+    day = int(day_text) if month and re.fullmatch(r"[0-9]{1,2}", day_text) else 0
     return iso_date(int(year_text), month, day) or year_text
 
 
@@ -180,7 +180,7 @@ def _warn_gaps(raw: RawWork, date: str, path: Path, diagnostics: Diagnostics) ->
     if not raw.fields.get("title"):
         diagnostics.warning(path, raw.line, f"work '{key}' has no title (add `title`)")
     if not date:  # a malformed date is an error reported before this
-        diagnostics.warning(path, raw.line, f"work '{key}' has no year; it is shown as 'n.d.' ({raw.year_hint})")
+        diagnostics.warning(path, raw.line, f"work '{key}' has no year: it cannot be dated ({raw.year_hint})")
     if not raw.authors and not raw.editors:
         diagnostics.warning(
             path, raw.line, f"work '{key}' has no author or editor; it is cited by its title (add `author` or `editor`)"

@@ -51,7 +51,7 @@ def test_missing_year_title_and_author_are_located_warnings_and_the_work_is_kept
     assert [w.key for w in works] == ["bare"]
     assert problems == [
         "r.bib:3: warning: work 'bare' has no title (add `title`)",
-        "r.bib:3: warning: work 'bare' has no year; it is shown as 'n.d.' (add `year` or `date`)",
+        "r.bib:3: warning: work 'bare' has no year: it cannot be dated (add `year` or `date`)",
         "r.bib:3: warning: work 'bare' has no author or editor; it is cited by its title (add `author` or `editor`)",
     ]
 
@@ -221,7 +221,7 @@ def test_csl_problems_are_located_at_the_record_line() -> None:
     assert problems == [
         "r.json:19: warning: record 'odd' has type 'blogpost', which is no CSL type; it is kept as a document",
         "r.json:19: error: work 'odd' has issued 'sometime'; expected YYYY, YYYY-MM or YYYY-MM-DD (a range as 2019-03/2020-01)",
-        "r.json:32: warning: work 'later' has no year; it is shown as 'n.d.' (add `issued`)",
+        "r.json:32: warning: work 'later' has no year: it cannot be dated (add `issued`)",
     ]
 
 
@@ -231,7 +231,7 @@ def test_warnings_fail_the_build_under_strict(run_cli, site) -> None:  # type: i
     strict = run_cli("check", "--site", root, "--strict")
     assert strict.code == 1
     assert (
-        "content/references.bib:1: error: work 'undated2020' has no year; it is shown as 'n.d.' (add `year` or `date`)"
+        "content/references.bib:1: error: work 'undated2020' has no year: it cannot be dated (add `year` or `date`)"
         in strict.err
     )
 
