@@ -5,6 +5,9 @@ MkDocs on the same synthetic corpus, and print a Markdown report.
     python bench/run.py --studies 1000 [--runs 5] [--tools ours,hugo,pelican,mkdocs] [--tmpfs DIR] [--json FILE]
     python bench/run.py --smoke          # CI: 50 studies, 1 run, ours only; exit 0 if every build succeeded
 
+After the build times it reports what a reader downloads (bench/reader_side.py): the largest page, the home
+page, output size and files, and each search query's transfer and time in headless Chromium.
+
 Every time is a whole-process wall time (what a user waits for, including interpreter start-up and
 imports), the median of --runs runs after --warmups warm-up runs, reported with its min-max, beside the
 CPU time of the same runs (less disturbed by other load on the machine). The script
@@ -36,6 +39,7 @@ from pathlib import Path
 from typing import IO
 
 from make_corpus import EDIT_SENTENCE, Corpus, generate, note_path, write_corpus
+from reader_side import report_for
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 GENERATOR_PARTS = ("build.py", "evidencesite", "templates")
@@ -620,6 +624,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         results = [benchmark_tool(plan, edit_key, settings) for plan in plans]
         machine["load average (1, 5, 15 min) at end"] = load_average()
         print(report(results, missing, machine, settings, corpus_info), end="")
+        if ours_plan is not None and (ours_plan.output / "index.html").exists():
+            progress("ours: reader-side figures (page weights, search in headless Chromium)")
+            print("\n" + "\n".join(report_for(ours_plan.output)), end="")
         if settings.json_path is not None:
             save_json(settings.json_path, results, machine, settings, corpus_info)
         ours_failed = any(result.tool == "ours" and result.error for result in results)

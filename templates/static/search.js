@@ -1,151 +1,176 @@
-/* Offline search over window.EVIDENCE_SEARCH_INDEX (static/search-index.js). Vanilla ES2017, no modules. */
+/* Offline search over the sharded index in static/search/ (evidencesite/search_index.py). Vanilla ES2017, no modules.
+   Shards are plain scripts added on demand, so search works from a web server and from disk (file://). */
 (function () {
   'use strict';
   var form = document.getElementById('search-form');
   var input = document.getElementById('search-q');
   var status = document.getElementById('search-status');
   var list = document.getElementById('search-results');
-  if (!input || !status || !list) return;
+  var more = document.getElementById('search-more');
+  var T = window.EvidenceSearchTerms;
+  if (!input || !status || !list || !T) return;
   var PREFIX = '../'; // the search page is search/index.html; index paths are relative to the site root
-  var MAX = 50;
-  var index = window.EVIDENCE_SEARCH_INDEX;
-  var MARKS = /[\u0300-\u036f]/g;
-  var EDGE = /^[.,;:!?()[\]{}'"“”‘’«»]+|[.,;:!?()[\]{}'"“”‘’«»]+$/g; // punctuation around a word
+  var PAGE = 10; // results shown at once: each shown result may need its document shard
+  var meta = null, termShards = {}, docShards = {}, waiting = {}, shown = 0, hits = [], terms = [], token = 0;
 
-  function norm(s) { return String(s == null ? '' : s).normalize('NFD').replace(MARKS, '').toLowerCase(); }
+  window.EVIDENCE_SEARCH = {
+    meta: function (m) { meta = m; done('meta'); },
+    terms: function (d) { termShards[d[0]] = d[1]; done('t' + d[0]); },
+    docs: function (d) { docShards[d[0]] = d[1]; done('d' + d[0]); }
+  };
 
-  /* Folded copy of s plus, for each folded character, its index in s (for highlighting). */
-  function fold(s) {
-    var n = '', map = [], i = 0;
-    for (var ch of s) {
-      var f = norm(ch);
-      for (var k = 0; k < f.length; k++) { n += f[k]; map.push(i); }
-      i += ch.length;
-    }
-    map.push(s.length);
-    return { n: n, map: map };
+  function done(name) { (waiting[name] || []).forEach(function (f) { f(); }); delete waiting[name]; }
+
+  /* Load a shard script once; call back when it has arrived (or failed: then it stays missing). */
+  function load(name, have, callback) {
+    if (have) { callback(); return; }
+    if (waiting[name]) { waiting[name].push(callback); return; }
+    waiting[name] = [callback];
+    var s = document.createElement('script');
+    s.src = PREFIX + 'static/search/' + name + '.js';
+    s.onerror = function () { done(name); };
+    document.head.appendChild(s);
   }
 
-  function words(q) {
-    return norm(q).split(/\s+/).map(function (w) { return w.replace(EDGE, ''); }).filter(function (w) { return w; });
+  function loadAll(names, isLoaded, callback) {
+    var left = names.length;
+    if (!left) { callback(); return; }
+    names.forEach(function (n) { load(n, isLoaded(n), function () { if (--left === 0) callback(); }); });
   }
 
-  var prepared = null;
-  function prepare() {
-    prepared = index.map(function (r) {
-      return { r: r, t: norm(r.t), a: norm(r.a), s: norm(r.s), m: norm([r.d, r.y].join(' ')), x: norm(r.x) };
+  /* Every index term that matches a query term: itself (full weight) or one it begins (half weight). */
+  function matches(shard, word) {
+    var found = [];
+    if (!shard) return found;
+    if (shard[word]) found.push([shard[word], 1]);
+    for (var t in shard) if (t !== word && t.lastIndexOf(word, 0) === 0) found.push([shard[t], 0.5]);
+    return found;
+  }
+
+  /* Rank documents: for each query term its best field weight times its rarity (BM25's idf), summed and scaled by
+     the share of terms matched (squared); topic pages rank above study notes for the same match (the home page,
+     which touches on everything, does not). Exact ties keep the index order. */
+  function rank(words) {
+    var scores = {}, matched = {};
+    words.forEach(function (w, i) {
+      var best = {};
+      matches(termShards[T.bucket(w, meta.terms)], w).forEach(function (m) {
+        var postings = m[0], df = postings.length / 2;
+        var rarity = Math.log(1 + (meta.docs - df + 0.5) / (df + 0.5)); // BM25's idf: a word on every page weighs ~0
+        for (var k = 0; k < postings.length; k += 2) {
+          var value = postings[k + 1] * m[1] * rarity;
+          if (!(postings[k] in best) || best[postings[k]] < value) best[postings[k]] = value;
+        }
+      });
+      Object.keys(best).forEach(function (doc) {
+        scores[doc] = (scores[doc] || 0) + best[doc];
+        matched[doc] = (matched[doc] || 0) + 1;
+      });
+    });
+    return Object.keys(scores).map(function (doc) {
+      var cover = matched[doc] / words.length;
+      return { doc: +doc, score: scores[doc] * cover * cover, matched: matched[doc] };
     });
   }
 
-  function score(p, terms, phrase) {
-    var total = 0;
-    for (var i = 0; i < terms.length; i++) {
-      var w = terms[i], s = 0;
-      if (p.t.indexOf(w) !== -1) s += 20 + (new RegExp('(^|[^a-z0-9])' + w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).test(p.t) ? 10 : 0);
-      if (p.a.indexOf(w) !== -1) s += 20;
-      if (p.s.indexOf(w) !== -1) s += 4;
-      if (p.m.indexOf(w) !== -1) s += 3;
-      if (p.x.indexOf(w) !== -1) s += 1;
-      if (!s) return 0; // every word must match somewhere
-      total += s;
-    }
-    if (terms.length > 1 && p.t.indexOf(phrase) !== -1) total += 15;
-    return total;
+  function documentOf(doc) {
+    var shard = docShards[Math.floor(doc / meta.perShard)];
+    return shard ? shard[doc % meta.perShard] : null;
   }
 
-  /* Append text to el with every occurrence of the terms wrapped in <mark>. */
-  function highlight(el, text, terms) {
-    var f = fold(text), ranges = [];
-    terms.forEach(function (w) {
-      for (var at = f.n.indexOf(w); at !== -1; at = f.n.indexOf(w, at + w.length)) ranges.push([at, at + w.length]);
+  function highlight(el, text, words) {
+    var folded = T.fold(text), ranges = [];
+    if (folded.length !== text.length) { el.appendChild(document.createTextNode(text)); return; }
+    words.forEach(function (w) {
+      var re = new RegExp('(^|[^\\p{L}\\p{N}])(' + w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&') + ')', 'gu'), m;
+      while ((m = re.exec(folded)) !== null) ranges.push([m.index + m[1].length, m.index + m[0].length]);
     });
     ranges.sort(function (a, b) { return a[0] - b[0]; });
-    var pos = 0, last = -1;
-    ranges.forEach(function (rg) {
-      var start = f.map[rg[0]], end = f.map[rg[1]];
-      if (start < pos || rg[0] < last) return; // overlaps the previous match
-      el.appendChild(document.createTextNode(text.slice(pos, start)));
+    var pos = 0;
+    ranges.forEach(function (r) {
+      if (r[0] < pos) return;
+      el.appendChild(document.createTextNode(text.slice(pos, r[0])));
       var mark = document.createElement('mark');
-      mark.textContent = text.slice(start, end);
+      mark.textContent = text.slice(r[0], r[1]);
       el.appendChild(mark);
-      pos = end;
-      last = rg[1];
+      pos = r[1];
     });
     el.appendChild(document.createTextNode(text.slice(pos)));
   }
 
-  function snippet(p, terms) {
-    var r = p.r;
-    if (r.s && terms.some(function (w) { return p.s.indexOf(w) !== -1; })) return r.s;
-    var text = r.x || '';
-    var f = fold(text), at = -1;
-    terms.forEach(function (w) { var i = f.n.indexOf(w); if (i !== -1 && (at === -1 || i < at)) at = i; });
-    if (at === -1) return r.s || (text.length > 200 ? text.slice(0, 200).replace(/\s+\S*$/, '') + ' …' : text);
-    var start = Math.max(0, f.map[at] - 80), end = Math.min(text.length, f.map[at] + 160);
-    var out = text.slice(start, end);
-    if (start > 0) out = '… ' + out.replace(/^\S*\s+/, '');
-    if (end < text.length) out = out.replace(/\s+\S*$/, '') + ' …';
-    return out;
+  function showMore() {
+    var page = hits.slice(shown, shown + PAGE), mine = token;
+    var needed = {};
+    page.forEach(function (h) { needed['d' + Math.floor(h.doc / meta.perShard)] = true; });
+    loadAll(Object.keys(needed), function (n) { return +n.slice(1) in docShards; }, function () {
+      if (mine !== token) return;
+      var fragment = document.createDocumentFragment();
+      page.forEach(function (h) {
+        var d = documentOf(h.doc);
+        if (!d) return;
+        var li = document.createElement('li'), a = document.createElement('a');
+        a.href = PREFIX + String(d[1]).replace(/^\/+/, '');
+        highlight(a, d[0] || d[1], terms);
+        li.appendChild(a);
+        if (d[3]) { var m = document.createElement('span'); m.className = 'result-meta'; m.textContent = d[3]; li.appendChild(m); }
+        if (d[4]) { var p = document.createElement('p'); p.className = 'result-snippet'; highlight(p, d[4], terms); li.appendChild(p); }
+        fragment.appendChild(li);
+      });
+      list.appendChild(fragment);
+      shown += page.length;
+      if (more) more.hidden = shown >= hits.length;
+    });
+  }
+
+  function unavailable() {
+    status.textContent = 'Search could not load its index (static/search/). Browse the ';
+    [['study explorer', 'studies/index.html'], ['list of references', 'references/index.html']].forEach(function (l, i) {
+      var a = document.createElement('a');
+      a.href = PREFIX + l[1];
+      a.textContent = l[0];
+      status.appendChild(a);
+      status.appendChild(document.createTextNode(i ? ' instead.' : ' or the '));
+    });
   }
 
   function render(q) {
+    var mine = ++token;
     list.textContent = '';
-    if (!Array.isArray(index)) {
-      status.textContent = 'Search could not load: the search index (static/search-index.js) is missing or broken. Browse the ';
-      [['study explorer', 'studies/index.html'], ['list of references', 'references/index.html']].forEach(function (l, i) {
-        var a = document.createElement('a');
-        a.href = PREFIX + l[1];
-        a.textContent = l[0];
-        status.appendChild(a);
-        status.appendChild(document.createTextNode(i ? ' instead.' : ' or the '));
-      });
-      return;
-    }
-    var terms = words(q);
+    hits = [];
+    shown = 0;
+    if (more) more.hidden = true;
+    if (!meta) { unavailable(); return; }
+    terms = T.terms(q);
     if (!terms.length) {
-      status.textContent = 'Type one or more words to search ' + index.length + ' pages.';
+      status.textContent = q.trim() ? 'Those words are too common to search for: add a more specific word.'
+        : 'Type one or more words to search ' + meta.docs + ' pages.';
       return;
     }
-    if (!prepared) prepare();
-    var phrase = terms.join(' ');
-    var hits = [];
-    prepared.forEach(function (p) {
-      var s = score(p, terms, phrase);
-      if (s) hits.push({ p: p, s: s });
-    });
-    hits.sort(function (a, b) { return b.s - a.s || (a.p.r.t || '').localeCompare(b.p.r.t || ''); });
-    var shownQ = '“' + q.trim() + '”';
-    if (!hits.length) {
-      status.textContent = 'No results for ' + shownQ + '. Check the spelling, or try fewer or shorter words.';
-      return;
-    }
-    status.textContent = hits.length + (hits.length === 1 ? ' result' : ' results') + ' for ' + shownQ +
-      (hits.length > MAX ? ' (showing the first ' + MAX + ')' : '');
-    var fragment = document.createDocumentFragment();
-    hits.slice(0, MAX).forEach(function (hit) {
-      var r = hit.p.r;
-      var li = document.createElement('li');
-      var a = document.createElement('a');
-      a.href = PREFIX + String(r.u || '').replace(/^\/+/, '');
-      highlight(a, r.t || r.u || 'Untitled', terms);
-      li.appendChild(a);
-      var meta = [r.d, r.y].filter(function (v) { return v; }).join(', ');
-      if (meta || r.a) {
-        var m = document.createElement('span');
-        m.className = 'result-meta';
-        m.textContent = [r.a ? r.a.split(';')[0].trim() + (r.a.indexOf(';') !== -1 ? ' et al.' : '') : '', meta].filter(function (v) { return v; }).join(' · ');
-        li.appendChild(m);
+    var names = {};
+    terms.forEach(function (w) { names['t' + T.bucket(w, meta.terms)] = true; });
+    status.textContent = 'Searching…';
+    loadAll(Object.keys(names), function (n) { return +n.slice(1) in termShards; }, function () {
+      if (mine !== token) return;
+      hits = rank(terms);
+      var topic = {};
+      hits.sort(function (a, b) { return b.score - a.score || b.matched - a.matched || a.doc - b.doc; });
+      var shownQ = '“' + q.trim() + '”';
+      if (!hits.length) {
+        status.textContent = 'No results for ' + shownQ + '. Check the spelling, or try fewer or other words.';
+        return;
       }
-      var text = snippet(hit.p, terms);
-      if (text) {
-        var para = document.createElement('p');
-        para.className = 'result-snippet';
-        highlight(para, text, terms);
-        li.appendChild(para);
-      }
-      fragment.appendChild(li);
+      status.textContent = hits.length + (hits.length === 1 ? ' result' : ' results') + ' for ' + shownQ;
+      // topic pages first among equals: load the first page's documents to know their kind, then order
+      var first = hits.slice(0, PAGE * 3), needed = {};
+      first.forEach(function (h) { needed['d' + Math.floor(h.doc / meta.perShard)] = true; });
+      loadAll(Object.keys(needed), function (n) { return +n.slice(1) in docShards; }, function () {
+        if (mine !== token) return;
+        first.forEach(function (h) { var d = documentOf(h.doc); topic[h.doc] = d && d[2] === 'p' ? 1.5 : 1; });
+        hits.forEach(function (h) { h.score *= topic[h.doc] || 1; });
+        hits.sort(function (a, b) { return b.score - a.score || b.matched - a.matched || a.doc - b.doc; });
+        showMore();
+      });
     });
-    list.appendChild(fragment);
   }
 
   function queryFromUrl() {
@@ -169,9 +194,10 @@
     });
   }
 
+  if (more) more.addEventListener('click', showMore);
   intercept(form, input);
   var header = document.querySelector('form.header-search');
   intercept(header, header && header.querySelector('input[name="q"]'));
   window.addEventListener('popstate', function () { run(queryFromUrl(), false); });
-  run(queryFromUrl(), false);
+  load('meta', false, function () { run(queryFromUrl(), false); });
 })();
