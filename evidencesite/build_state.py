@@ -4,7 +4,9 @@ A fingerprint of every input (the stamp of each source, template and static file
 settings, the generator's code, the build options) is saved in `<site>/.cache/` with the summary
 of that build. When the next build finds the same fingerprint and an output folder that still
 holds exactly the files the output manifest records, the output is already correct: we report the
-same summary and warnings and stop, without importing the renderers at all.
+same summary and warnings and stop, without importing the renderers at all. The state names the output
+generation it describes (output_manifest.output_identity): a build that updated the output but could not
+save its state leaves an older state that no longer matches, so it is never taken for the new output.
 
 Timestamps are coarse (a clock tick; seconds on some file systems), so a file rewritten with the same
 length in the same tick keeps its size and mtime. As git does with its index, a fingerprint is trusted
@@ -20,11 +22,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .output_manifest import OutputManifest
+from .output_manifest import OutputManifest, output_identity
 from .render_cache import CACHE_FOLDER, code_fingerprint
 
 STATE_FILE = "last-build.json"
-STATE_FORMAT = 2
+STATE_FORMAT = 3
 RACY_NS = 2_000_000_000  # how old a file must be for its size and mtime to stand for its content
 
 
@@ -71,6 +73,7 @@ class LastBuild:
     counts: dict[str, int]
     warnings: list[list[Any]]  # [path, line, column, message]
     trusted: bool = True  # every input was RACY_NS old when that build started
+    marker: list[int] | None = None  # the output generation this build wrote (output_identity)
 
 
 def load_last_build(site: Path) -> LastBuild | None:
@@ -84,6 +87,7 @@ def load_last_build(site: Path) -> LastBuild | None:
             dict(data["counts"]),
             list(data["warnings"]),
             data["trusted"] is True,
+            [int(part) for part in data["marker"]] if isinstance(data["marker"], list) else None,
         )
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
@@ -94,11 +98,14 @@ def save_last_build(site: Path, state: LastBuild) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     data = {"format": STATE_FORMAT, **state.__dict__}
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    temporary.write_text(json.dumps(data, sort_keys=True), encoding="utf-8")
-    os.replace(temporary, path)
+    try:
+        temporary.write_text(json.dumps(data, sort_keys=True), encoding="utf-8")
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
 
 
-def output_intact(site: Path, output: Path) -> bool:
-    """True when every file the manifest records is on disk with its recorded size and mtime."""
-    manifest = OutputManifest.load(site, output)
-    return manifest.valid and all(manifest.unchanged(path, record[0]) for path, record in manifest.files.items())  # type: ignore[arg-type]
+def output_intact(site: Path, output: Path, state: LastBuild) -> bool:
+    """True when `output` is the generation `state` describes and every recorded file is on disk as recorded."""
+    identity = output_identity(output)
+    return identity is not None and identity == state.marker and OutputManifest.load(site, output).intact()

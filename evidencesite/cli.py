@@ -9,7 +9,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from .errors import Diagnostic, SiteError
+from .errors import Diagnostic, InterruptedAfterWrite, SiteError, escape_control
 from .writer import OutputError
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
@@ -59,7 +59,7 @@ def make_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--host", default="127.0.0.1", help="address to bind (default 127.0.0.1; 0.0.0.0 exposes the preview)"
     )
-    serve.add_argument("--port", type=int, default=8000, help="port (default 8000; the next free port if busy)")
+    serve.add_argument("--port", type=_port, default=8000, help="port (default 8000; the next free port if busy)")
     serve.add_argument("--drafts", action="store_true", help="include pages marked draft: true")
     serve.add_argument(
         "--poll",
@@ -80,6 +80,14 @@ def make_parser() -> argparse.ArgumentParser:
     init.add_argument("folder", type=Path, help="the folder to create")
     init.add_argument("--title", default="My evidence map", help="the site's title (default: 'My evidence map')")
     return parser
+
+
+def _port(text: str) -> int:
+    """Parse --port: a TCP port is 1-65535 (argparse turns the ValueError into a usage error, exit 2)."""
+    port = int(text)
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"port {port} is outside 1-65535")
+    return port
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -111,13 +119,22 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _new(args)
         if args.command == "import":
             return _import(args)
+    except InterruptedAfterWrite as exc:
+        print(
+            f"interrupted after the output was updated: {escape_control(exc.output)} holds the complete new site; the cache was not "
+            "saved, so the next build will redo that work",
+            file=sys.stderr,
+        )
+        return 130
     except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
+        unchanged = "; the previous output was left unchanged" if args.command == "build" else ""
+        print(f"interrupted{unchanged}", file=sys.stderr)
         return 130
     except OSError as exc:
         if args.debug:
             raise
-        print(f"build.py: error: {exc.strerror or exc}", file=sys.stderr)
+        where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
+        print(f"build.py: error: {escape_control(f'{exc.strerror or exc}{where}')}", file=sys.stderr)
         return EXIT_USAGE
     except Exception:
         if args.debug:
@@ -165,7 +182,7 @@ def _build(args: argparse.Namespace) -> int:
         print(f"build failed: {errors} error(s); the previous output was left unchanged", file=sys.stderr)
         return EXIT_CONTENT
     except OutputError as exc:
-        print(f"build.py: error: {exc}", file=sys.stderr)
+        print(f"build.py: error: {escape_control(str(exc))}", file=sys.stderr)
         return EXIT_USAGE
     _print_diagnostics(result.diagnostics)
     elapsed = time.perf_counter() - started

@@ -30,7 +30,7 @@ class RawHtml(enum.Enum):
 class NavItem:
     title: str
     link: str
-    line: int
+    line: int  # of its `link`, where problems with the link are reported
 
 
 @dataclass(frozen=True)
@@ -73,6 +73,9 @@ def load_config(site: Path, diagnostics: Diagnostics, base_url: str | None = Non
         return None
     try:
         text = normalise_text(path.read_bytes().decode("utf-8"))
+    except OSError as exc:
+        diagnostics.error(path, 0, f"cannot read {CONFIG_NAME}: {exc.strerror or exc}; check its permissions")
+        return None
     except UnicodeDecodeError as exc:
         diagnostics.error(path, 1, f"file is not valid UTF-8 (byte {exc.start})")
         return None
@@ -210,5 +213,5 @@ def _nav(value: Any, path: Path, line: Any, diagnostics: Diagnostics) -> tuple[N
                 diagnostics.warning(
                     path, line("nav", index, key), f"unknown nav setting '{key}'{did_you_mean(key, ('title', 'link'))}"
                 )
-        items.append(NavItem(entry["title"].text, entry["link"].text, line("nav", index)))
+        items.append(NavItem(entry["title"].text, entry["link"].text, line("nav", index, "link")))
     return tuple(items)

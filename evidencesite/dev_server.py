@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from .build_memo import BuildMemo
 from .errors import Diagnostic, Severity, SiteError
@@ -170,7 +170,10 @@ def make_app(output: Path, state: BuildState, policy: HostPolicy) -> Callable[[d
                 )
             status, file = resolve_request_path(output, path_info)
             if status == 301:
-                return respond(start, "301 Moved Permanently", b"", "text/plain", [("Location", path_info + "/")])
+                # rebuilt from the path's parts: '//studies' + '/' would be a link to the host 'studies'
+                parts = [part for part in path_info.split("/") if part not in ("", ".")]  # PEP 3333: bytes as latin-1
+                location = "/" + "/".join(quote(part.encode("latin-1")) for part in parts) + "/"
+                return respond(start, "301 Moved Permanently", b"", "text/plain", [("Location", location)])
             if status != 200 or file is None:
                 not_found = output / "404.html"
                 body = (
@@ -205,14 +208,15 @@ def bind_socket(host: str, port: int, attempts: int = PORT_ATTEMPTS) -> tuple[li
     from tornado.netutil import bind_sockets
 
     last_error: OSError | None = None
-    for candidate in range(port, port + attempts):
+    last_port = min(port + attempts, 65536) - 1  # never past the last TCP port
+    for candidate in range(port, last_port + 1):
         try:
             return bind_sockets(candidate, address=host), candidate
         except OSError as exc:
             if exc.errno not in (errno.EADDRINUSE, errno.EACCES):
                 raise
             last_error = exc
-    raise OSError(errno.EADDRINUSE, f"ports {port}-{port + attempts - 1} on {host} are all busy ({last_error})")
+    raise OSError(errno.EADDRINUSE, f"ports {port}-{last_port} on {host} are all busy ({last_error})")
 
 
 class DevServer:
@@ -320,7 +324,7 @@ class DevServer:
                 self.log(f"updated {first} in {time.perf_counter() - started:.3f} s; rebuilding the rest")
                 _reload_browsers()
         written = self.rebuild()
-        if first is None or written is None or set(written) - {first, SEARCH_INDEX}:
+        if first is None or written is None or any(p != first and not p.startswith(SEARCH_INDEX) for p in written):
             _reload_browsers()
 
 
@@ -348,10 +352,15 @@ def _http_server(output: Path, state: BuildState, policy: HostPolicy, sockets: l
             if not policy.allows_host(self.request.headers.get("Host")):
                 raise web.HTTPError(400)
 
+    class ReloadScript(LiveReloadJSHandler):  # type: ignore[misc]
+        def prepare(self) -> None:  # the same Host check as every other request (DNS rebinding)
+            if not policy.allows_host(self.request.headers.get("Host")):
+                raise web.HTTPError(400)
+
     app = web.Application(
         [
             (r"/livereload", ReloadChannel),
-            (r"/livereload\.js", LiveReloadJSHandler),
+            (r"/livereload\.js", ReloadScript),
             (r".*", web.FallbackHandler, {"fallback": wsgi.WSGIContainer(make_app(output, state, policy))}),
         ],
         debug=False,

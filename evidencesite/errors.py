@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import enum
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PureWindowsPath
@@ -26,21 +27,36 @@ class Diagnostic:
     message: str = field(compare=True)
 
     def format(self) -> str:
-        """Return the `path:line: error: message` form printed on stderr."""
-        where = self.path
+        """Return the `path:line: error: message` form printed on stderr: always one line (see `escape_control`)."""
+        where = escape_control(self.path)
         if self.line:
             where += f":{self.line}"
-        return f"{where}: {self.severity.value}: {self.message}"
+        return f"{where}: {self.severity.value}: {escape_control(self.message)}"
 
     def as_json(self) -> dict[str, object]:
-        """Return the record used by `check --format json`."""
+        """Return the record used by `check --format json`; path and message escaped as in `format`."""
         return {
-            "file": self.path,
+            "file": escape_control(self.path),
             "line": self.line,
             "column": self.column,
             "severity": self.severity.value,
-            "message": self.message,
+            "message": escape_control(self.message),
         }
+
+
+# C0 and C1 control characters, DEL, and the Unicode line and paragraph separators
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def escape_control(text: str) -> str:
+    """Return `text` with control characters written as escapes (`\\n`, `\\x1b`, `\\u2028`).
+
+    A problem line must stay one line that tools can parse: a newline in a file name could start a line
+    of its own (a forged `::error` command in GitHub Actions), a multi-line YAML or BibTeX message would
+    break `path:line:` parsing, and an ANSI escape would drive the terminal.
+    """
+    return _CONTROL.sub(lambda m: _NAMED.get(m.group(), f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}"), text)
 
 
 class SiteError(Exception):
@@ -50,6 +66,14 @@ class SiteError(Exception):
         # by place; at one place a note follows the problems it explains
         self.diagnostics = sorted(diagnostics, key=lambda d: (d.path, d.line, d.column, d.severity is Severity.NOTE, d.message))
         super().__init__("\n".join(d.format() for d in self.diagnostics))
+
+
+class InterruptedAfterWrite(KeyboardInterrupt):
+    """Ctrl-C (or SIGTERM) arrived once the new output was in place: the output is complete, the cache unsaved."""
+
+    def __init__(self, output: str) -> None:
+        super().__init__(output)
+        self.output = output
 
 
 class Diagnostics:

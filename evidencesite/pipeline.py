@@ -12,12 +12,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .build_state import RACY_NS, LastBuild, input_fingerprint, load_last_build, output_intact, save_last_build
-from .errors import Diagnostic, Diagnostics, Severity, SiteError
+from .errors import Diagnostic, Diagnostics, InterruptedAfterWrite, Severity, SiteError
+from .output_manifest import output_identity
 from .writer import check_output_folder, output_lock
 
 if TYPE_CHECKING:
     from .build_memo import BuildMemo
     from .output_pool import PlanInputs
+    from .render_cache import RenderCache
     from .site_outputs import SitePlan
 
 BUILTIN_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -46,6 +48,27 @@ class BuildResult:
 
 
 Progress = Callable[[str, float], None]  # (stage just finished, seconds since the build started)
+CACHE_NOT_SAVED = "the output was updated, but the cache was not saved"
+
+
+@dataclass
+class _Written:
+    """What `_write` did, kept up to date so that an interruption can tell whether the output was replaced."""
+
+    swapped: bool = False
+    paths: tuple[str, ...] = ()  # output paths this build (re)wrote
+    signatures: dict[str, str] = field(default_factory=dict)  # every output file's signature
+
+
+def _cache_not_saved(diagnostics: Diagnostics, site: Path, exc: OSError) -> None:
+    """Warn that the output is complete and correct but the cache could not be written (exit code stays 0)."""
+    where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
+    diagnostics.warning(
+        site / ".cache",
+        0,
+        f"{CACHE_NOT_SAVED}: {exc.strerror or exc}{where}; the next build will redo the work the cache would have "
+        "saved (free some disk space or make .cache/ writable)",
+    )
 
 
 def build(options: BuildOptions, progress: Progress | None = None) -> BuildResult:
@@ -107,7 +130,7 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
         reader = documents.reader(read_document)
     else:
         reader = read_document
-    content = find_content(site, diagnostics, reader)
+    content = find_content(site, diagnostics, reader, config is not None and config.raw_html.value == "allow")
     if options.memo is not None:
         validate = options.memo.validator(validate_document)
     elif documents is not None:
@@ -154,6 +177,7 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
     # Templates assume consistent content: with content errors they would only add noise.
     diagnostics.raise_if_errors()
     plan = plan_site(site, config, catalog, rendered, diagnostics, _bytecode_cache(site, options))
+    diagnostics.raise_if_errors()  # colliding output paths, nav links leading nowhere, unreadable templates
     lap("render")
     result = BuildResult(diagnostics.items, count_pages(plan.files), timings=timings)
     if not options.write:
@@ -162,24 +186,48 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
         diagnostics.raise_if_errors(strict=options.strict)
         return result
     check_output_folder(output, site)
+    written = _Written()
     try:
         with output_lock(output):
             inputs = PlanInputs(site, config, catalog, rendered)  # for worker processes that plan again
-            result.written = _write(site, output, plan, diagnostics, options, lap, inputs)
-            result.files_written = len(result.written)
+            _write(site, output, plan, diagnostics, options, lap, written, inputs)
+    except KeyboardInterrupt:
+        if written.swapped:  # held back during the swap, delivered just after it
+            raise InterruptedAfterWrite(str(output)) from None
+        raise
     except OSError as exc:
-        diagnostics.error(output, 0, f"cannot write output: {exc.strerror or exc}")
-        raise SiteError(diagnostics.items) from None
-    cache.save()
-    if documents is not None:
-        documents.save()
+        if not written.swapped:
+            diagnostics.error(output, 0, f"cannot write output: {exc.strerror or exc}")
+            raise SiteError(diagnostics.items) from None
+        _cache_not_saved(diagnostics, site, exc)  # e.g. removing the previous tree failed: the output is new
+    result.written = written.paths
+    result.files_written = len(written.paths)
+    # The output is complete from here on: a cache that cannot be saved is a warning, not a failed build.
+    try:
+        if options.use_cache:
+            from .output_manifest import save_manifest
+
+            save_manifest(site, output, written.signatures)
+            cache.save()
+            if documents is not None:
+                documents.save()
+    except KeyboardInterrupt:
+        raise InterruptedAfterWrite(str(output)) from None
+    except OSError as exc:
+        _cache_not_saved(diagnostics, site, exc)
     if options.memo is not None:
         from .fast_preview import PreviewState
 
         options.memo.preview = PreviewState(config, catalog, plan, {item.page.path: item for item in rendered}, output)
-    if fingerprint:
+    if fingerprint and not any(d.message.startswith(CACHE_NOT_SAVED) for d in diagnostics.items):
         warnings = [[d.path, d.line, d.column, d.message] for d in diagnostics.items if d.severity is Severity.WARNING]
-        save_last_build(site, LastBuild(fingerprint, str(output), dict(result.counts), warnings, trusted))
+        state = LastBuild(fingerprint, str(output), dict(result.counts), warnings, trusted, output_identity(output))
+        try:
+            save_last_build(site, state)
+        except KeyboardInterrupt:
+            raise InterruptedAfterWrite(str(output)) from None
+        except OSError as exc:
+            _cache_not_saved(diagnostics, site, exc)
     result.diagnostics = diagnostics.items
     lap("write")
     result.output = output
@@ -199,17 +247,20 @@ def _bytecode_cache(site: Path, options: BuildOptions) -> object | None:
     from .templating import VerifiedFileBytecodeCache
 
     folder = site / ".cache" / "jinja"
-    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:  # an unwritable .cache/ costs speed, never the build (its other parts warn when saved)
+        return None
     return VerifiedFileBytecodeCache(str(folder))
 
 
-def _render_cache(site: Path, options: BuildOptions, cache_type: type) -> object:
+def _render_cache(site: Path, options: BuildOptions, cache_type: type[RenderCache]) -> RenderCache:
     """Return this build's render cache: the previous build's when a long-running process keeps one."""
     if not (options.use_cache and options.write):
         return cache_type.load(None)
     memo = options.memo
     if memo is not None and memo.render_cache is not None:
-        cache = memo.render_cache.for_next_build()
+        cache = memo.render_cache.for_next_build()  # type: ignore[attr-defined]  # build_memo keeps it untyped
     else:
         cache = cache_type.load(site)
     if memo is not None:
@@ -228,7 +279,7 @@ def _unchanged_build(site: Path, output: Path, fingerprint: str, strict: bool) -
         or (strict and last.warnings)
     ):
         return None
-    if not output_intact(site, output):
+    if not output_intact(site, output, last):
         return None
     warnings = [
         Diagnostic(str(p), int(line), int(column), Severity.WARNING, str(message))
@@ -244,28 +295,37 @@ def _write(
     diagnostics: Diagnostics,
     options: BuildOptions,
     lap: Callable[[str], None],
+    written: _Written,
     inputs: PlanInputs | None = None,
-) -> tuple[str, ...]:
-    """Produce and write what changed (or everything), record what the output now holds; return what was written."""
+) -> None:
+    """Stage the complete new output and swap it in; unchanged files are hard links to the current output's.
+
+    Only files whose signature changed (all of them without a valid record of the output) are produced.
+    `--no-cache` never reads the record, so it produces everything; as every build, it replaces the whole
+    tree, so the output holds exactly the files this build planned whatever was recorded before.
+    """
     copy_signatures = {path: _file_signature(source) for path, source in plan.copies.items()}
     signatures = {f.path: f.signature for f in plan.files} | copy_signatures
     from .output_manifest import OutputManifest
     from .output_pool import produce_into_stage
     from .site_outputs import SEARCH_INDEX
-    from .writer import copy_into_stage, discard_stage, merge_in, new_stage, swap_in, write_staged
+    from .writer import copy_into_stage, discard_stage, link_unchanged, new_stage, swap_in, write_staged
 
-    manifest = OutputManifest.load(site, output)
-    incremental = options.use_cache and manifest.valid
-    changed = [f for f in plan.files if not (incremental and manifest.unchanged(f.path, f.signature))]
-    copies = {p: s for p, s in plan.copies.items() if not (incremental and manifest.unchanged(p, copy_signatures[p]))}
-    previous = None if incremental else output  # a clean build hard-links files identical to the old output's
+    manifest = OutputManifest.load(site, output) if options.use_cache else OutputManifest(Path(), output)
+    changed = [f for f in plan.files if not manifest.unchanged(f.path, f.signature)]
+    copies = {p: s for p, s in plan.copies.items() if not manifest.unchanged(p, copy_signatures[p])}
+    rewritten = {f.path for f in changed} | set(copies)
+    previous = None if manifest.valid else output  # a clean build hard-links files identical to the old output's
     stage = new_stage(output)
     try:
+        link_unchanged(stage, output, [path for path in signatures if path not in rewritten])
         # pages are written to the staging folder as they are rendered: memory stays flat
-        produce_into_stage(stage, previous, [f for f in changed if f.path != SEARCH_INDEX], diagnostics, inputs)
+        produce_into_stage(
+            stage, previous, [f for f in changed if not f.path.startswith(SEARCH_INDEX)], diagnostics, inputs
+        )
         lap("templates")
         for planned in changed:
-            if planned.path == SEARCH_INDEX:
+            if planned.path.startswith(SEARCH_INDEX):  # one index, built once, in this process
                 write_staged(stage, previous, planned.path, planned.produce())
         lap("search index")
         copy_into_stage(stage, copies)
@@ -273,14 +333,9 @@ def _write(
     except BaseException:
         discard_stage(stage)
         raise
-    if incremental:
-        merge_in(stage, output, [path for path in manifest.files if path not in signatures])
-    else:
-        swap_in(stage, output)
-    written = tuple(sorted([f.path for f in changed] + list(copies)))
-    if options.use_cache:  # --no-cache leaves .cache/ alone; a stale manifest stays safe (size and mtime are checked)
-        manifest.save(signatures, {f.path for f in changed} | set(copies) if incremental else None)
-    return written
+    written.paths = tuple(sorted(rewritten))
+    written.signatures = signatures
+    swap_in(stage, output, lambda: setattr(written, "swapped", True))
 
 
 def _file_signature(path: Path) -> str:

@@ -6,16 +6,19 @@ since the last build (see output_manifest); a clean build produces them all.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
+import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TypeVar
 
 from .catalog import Catalog
 from .config import SiteConfig
-from .errors import Diagnostics
+from .errors import Diagnostics, did_you_mean
 from .evidence import build_matrix
 from .exports import to_bibtex, to_csl_json, to_ris
 from .feeds import atom_feed, robots_txt, sitemap_xml
@@ -23,11 +26,13 @@ from .loader import is_ignored
 from .models import Kind, Page
 from .render_cache import code_fingerprint
 from .rendered import RenderedPage, content_resolver
-from .search_index import search_index_js
+from .search_index import SearchIndex, build_search_index, index_paths
 from .templating import BUILTIN_TEMPLATES, TemplateRenderError, make_environment, render_template, template_folders
 from .views import ViewBuilder
 
-SEARCH_INDEX = "static/search-index.js"
+_T = TypeVar("_T")
+
+SEARCH_INDEX = "static/search/"  # every file of the search index is under this folder (search_index.py)
 INDEX_PAGE = "index.html"
 SECTIONS = ("evidence", "studies", "mechanisms", "substances", "references", "search")
 TEMPLATE_FOR = {
@@ -83,7 +88,7 @@ def plan_site(
     views = ViewBuilder(config, catalog, rendered, matrix, config.search)
     code = code_fingerprint()
     # what every page shows of the site: settings, templates, and the base context (nav, disclaimer link…)
-    site_wide = digest(code, config, _templates_digest(site), views.base(INDEX_PAGE, ""))
+    site_wide = digest(code, config, _templates_digest(site, diagnostics), views.base(INDEX_PAGE, ""))
     meta = {key: _meta(page) for key, page in catalog.studies.items()}
     all_meta = digest(sorted(meta.items()), [_meta(p) for p in catalog.all_pages() if p.kind is not Kind.STUDY])
     cited_by = digest(
@@ -145,10 +150,17 @@ def plan_site(
     files.append(PlannedFile("robots.txt", digest(site_wide), lambda: robots_txt(config)))
     if config.search:
         # each page's signature covers its title, summary, body and study fields, which is what is indexed
-        files.append(PlannedFile(SEARCH_INDEX, digest(code, content_signatures), lambda: search_index_js(rendered)))
+        index = functools.cache(lambda: build_search_index(rendered))  # built once, by the first shard written
+        index_signature = digest(code, content_signatures)
+        for index_path in index_paths(len(rendered)):
+            files.append(PlannedFile(index_path, index_signature, _bind(_index_file, index, index_path)))
     copies = static_files(site)
     for source, site_path in catalog.assets:
         copies[site_path] = source
+    sources = {item.output_path: item.page.path for item in rendered}
+    sources.update({site_path: source for source, site_path in catalog.assets})
+    report_collisions([f.path for f in files], copies, sources, diagnostics)
+    check_nav(config, catalog, {f.path for f in files} | set(copies), diagnostics)
 
     def render_content(item: RenderedPage) -> bytes:
         template = TEMPLATE_FOR[item.page.kind.value or "home"]
@@ -157,7 +169,11 @@ def plan_site(
     return SitePlan(files, copies, render_content)
 
 
-def _bind(function: Callable[..., object], *args: object) -> Callable[[], object]:  # type: ignore[type-arg]
+def _index_file(index: Callable[[], SearchIndex], path: str) -> bytes:
+    return index().files[path]
+
+
+def _bind(function: Callable[..., _T], *args: object) -> Callable[[], _T]:
     return lambda: function(*args)
 
 
@@ -204,15 +220,83 @@ def _content_signature(
     return digest(*parts)
 
 
-def _templates_digest(site: Path) -> str:
-    """Hash every template file that may be used (site's own first, then the built-in ones)."""
+def _templates_digest(site: Path, diagnostics: Diagnostics) -> str:
+    """Hash every template file that may be used (site's own first, then the built-in ones).
+
+    This is the first read of every template, so an unreadable one is reported here, at its path.
+    """
     hashed = hashlib.sha1(usedforsecurity=False)
     for folder in template_folders(site):
         for path in sorted(folder.rglob("*")):
             if path.is_file() and "static" not in path.relative_to(folder).parts:
                 hashed.update(path.relative_to(folder).as_posix().encode())
-                hashed.update(path.read_bytes())
+                try:
+                    hashed.update(path.read_bytes())
+                except OSError as exc:
+                    diagnostics.error(path, 0, f"cannot read template: {exc.strerror or exc}; check its permissions")
     return hashed.hexdigest()
+
+
+def report_collisions(
+    planned: list[str], copies: dict[str, Path], sources: dict[str, Path], diagnostics: Diagnostics
+) -> None:
+    """Report output paths that are both a file and a folder, or made twice (an asset named like a generated file).
+
+    The file system cannot hold `about` as a file and `about/index.html`; found here, `check` reports it
+    too, at the content file (or asset) that causes it, before anything is written.
+    """
+    every = sorted([*planned, *copies])
+    folders: dict[str, str] = {}  # folder -> one path inside it
+    for path in every:
+        parts = path.split("/")
+        for depth in range(1, len(parts)):
+            folders.setdefault("/".join(parts[:depth]), path)
+    seen: set[str] = set()
+    for path in every:
+        duplicate = path in seen
+        seen.add(path)
+        if not duplicate and path not in folders:
+            continue
+        other = folders.get(path, path)
+        own = sources.get(path) or copies.get(path)
+        if duplicate:
+            where, problem = own or path, f"its output '{path}' is also a generated file"
+        elif own is not None:
+            where, problem = own, f"its output '{path}' would be a file where '{other}' needs a folder"
+        else:
+            where = sources.get(other) or copies.get(other) or other
+            problem = f"its output '{other}' needs the folder '{path}/', but '{path}' is a generated file"
+        diagnostics.error(where, 0, f"output paths collide: {problem}; rename or move this file")
+
+
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:|^//")
+
+
+def check_nav(config: SiteConfig, catalog: Catalog, paths: set[str], diagnostics: Diagnostics) -> None:
+    """Report nav links that lead nowhere, or out of the site, at their line in site_config.yaml."""
+    sections = [section for section in SECTIONS if f"{section}/{INDEX_PAGE}" in paths]
+    choices = [*sections, *catalog.content_paths]
+    for item in config.nav:
+        link = item.link.strip()
+        hint = "a content file such as pages/methods.md or a section such as evidence"
+        if _SCHEME.match(link):
+            diagnostics.error(config.path, item.line, f"nav link '{link}' leaves the site: a nav link is {hint}")
+        elif link.endswith(".md"):
+            if link not in catalog.content_paths:
+                diagnostics.error(
+                    config.path,
+                    item.line,
+                    f"nav link '{link}' names no content file{did_you_mean(link, catalog.content_paths)}; "
+                    f"a nav link is {hint}",
+                )
+        else:
+            target = link.strip("/")
+            if not ({target, f"{target}/{INDEX_PAGE}"} & paths) and target:
+                diagnostics.error(
+                    config.path,
+                    item.line,
+                    f"nav link '{link}' leads to no page of the site{did_you_mean(target, choices)}; a nav link is {hint}",
+                )
 
 
 def static_files(site: Path) -> dict[str, Path]:

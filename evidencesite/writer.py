@@ -7,14 +7,17 @@ delete folders that carry our marker file, so a mistyped --output cannot wipe an
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import errno
 import hashlib
 import os
 import shutil
 import signal
+import sys
 import tempfile
 import threading
 import warnings
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 
 with warnings.catch_warnings():
@@ -106,22 +109,51 @@ def _lock_path(folder: Path) -> Path:
 
 
 def remove_stale_temporaries(output: Path) -> None:
-    """Delete temporary folders left by an interrupted build (only ours, recognised by name and marker)."""
-    for candidate in output.parent.glob(f"{TEMP_PREFIX}{output.name}-*"):
-        if candidate.is_dir() and (candidate / MARKER).is_file():
-            shutil.rmtree(candidate, ignore_errors=True)
-    for candidate in output.parent.glob(f"{OLD_PREFIX}{output.name}-*"):
-        if candidate.is_dir() and (candidate / MARKER).is_file():
-            shutil.rmtree(candidate, ignore_errors=True)
+    """Undo what a killed build left: put back an output moved aside, delete our temporary folders.
+
+    A build killed between the two renames of a swap (where the system cannot exchange two folders in one
+    step) leaves no output and the previous one beside it: that one is put back, so the output is always
+    entirely the old or entirely the new one. Only folders named by us and carrying our marker are touched.
+    """
+    if not output.exists() and not output.is_symlink():
+        for candidate in sorted(output.parent.glob(f"{OLD_PREFIX}{output.name}-*")):
+            if candidate.is_dir() and (candidate / MARKER).is_file():
+                os.replace(candidate, output)
+                break
+    places = [output.parent / f"{prefix}{output.name}-*" for prefix in (TEMP_PREFIX, OLD_PREFIX)]
+    if (output / MARKER).is_file():  # a mount point's staging and old folders live inside it
+        places += [output / f"{prefix}{output.name}-*" for prefix in (TEMP_PREFIX, OLD_PREFIX)]
+    for pattern in places:
+        for candidate in pattern.parent.glob(pattern.name):
+            if candidate.is_dir() and not candidate.is_symlink() and (candidate / MARKER).is_file():
+                shutil.rmtree(candidate, ignore_errors=True)
+
+
+def is_mount_point(output: Path) -> bool:
+    """True when `output` is a mount point (a Docker volume, say): it cannot be renamed, only refilled."""
+    try:
+        return output.is_dir() and (os.path.ismount(output) or output.stat().st_dev != output.parent.stat().st_dev)
+    except OSError:
+        return False
 
 
 def new_stage(output: Path) -> Path:
-    """Create an empty staging folder (with our marker) beside `output`; nothing in `output` changes."""
+    """Create an empty staging folder (with our marker) for `output`; nothing in `output` changes.
+
+    It lies beside the output, on the same file system, so that the swap is a rename; for a mount point it
+    lies inside the output (hidden by its name), the only place on the mount's file system.
+    """
     remove_stale_temporaries(output)
-    stage = output.parent / f"{TEMP_PREFIX}{output.name}-{os.getpid()}"
+    folder = output if is_mount_point(output) else output.parent
+    stage = folder / f"{TEMP_PREFIX}{output.name}-{os.getpid()}"
     stage.mkdir(parents=True)
     (stage / MARKER).write_bytes(MARKER_TEXT)
     return stage
+
+
+def is_own_temporary(name: str) -> bool:
+    """True for the names of our staging and old folders (inside a mount-point output they sit among the pages)."""
+    return name.startswith((TEMP_PREFIX, OLD_PREFIX))
 
 
 def copy_into_stage(stage: Path, copies: Mapping[str, Path]) -> None:
@@ -132,57 +164,51 @@ def copy_into_stage(stage: Path, copies: Mapping[str, Path]) -> None:
         shutil.copyfile(source, target)
 
 
+def link_unchanged(stage: Path, output: Path, site_paths: Iterable[str]) -> None:
+    """Put the output's unchanged files into the staging folder as hard links (copies where links fail).
+
+    The caller checked that each is a regular file reached without a symlink (output_manifest.scan_output),
+    so nothing outside the output is ever linked in. A link keeps the file's timestamps, so deploy tools
+    upload only what changed.
+    """
+    made: set[Path] = set()
+    for site_path in sorted(site_paths):
+        target = _inside(stage, site_path)
+        if target.parent not in made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made.add(target.parent)
+        source = _inside(output, site_path)
+        try:
+            os.link(source, target, follow_symlinks=False)
+        except OSError:
+            shutil.copy2(source, target, follow_symlinks=False)
+
+
 def discard_stage(stage: Path) -> None:
     """Remove a staging folder of ours (recognised by its marker)."""
-    if (stage / MARKER).is_file() or not any(stage.iterdir()):
-        shutil.rmtree(stage, ignore_errors=True)
+    with contextlib.suppress(FileNotFoundError):
+        if (stage / MARKER).is_file() or not any(stage.iterdir()):
+            shutil.rmtree(stage, ignore_errors=True)
 
 
-def swap_in(stage: Path, output: Path) -> None:
-    """Make the staged folder the output (a clean build): two renames, then delete the old folder."""
+def swap_in(stage: Path, output: Path, on_swapped: Callable[[], None] | None = None) -> None:
+    """Make the complete staged tree the output, then delete the old one; `on_swapped` runs once it is in place.
+
+    Every build, clean or incremental, stages the whole new tree (unchanged files as hard links), so the
+    output holds exactly what this build planned: pages whose source is gone vanish with the old tree,
+    and no file is deleted one by one (never through a link out of the output). SIGINT and SIGTERM are
+    held back during the swap; a SIGKILL leaves the old or the new tree in place (see `remove_stale_temporaries`).
+    """
     try:
-        _swap(stage, output)
+        with interruptions_held():
+            old = _swap(stage, output)
+            if on_swapped is not None:
+                on_swapped()
     except BaseException:
         discard_stage(stage)
         raise
-
-
-def merge_in(stage: Path, output: Path, delete: list[str]) -> None:
-    """Move the staged files into an output folder of ours and delete dropped ones (an incremental build).
-
-    Each file is replaced atomically (rename within the file system), and SIGINT/SIGTERM are held
-    back until the merge is complete, so an interrupted build never leaves a half-updated site.
-    """
-    if not (output / MARKER).is_file():
-        discard_stage(stage)
-        raise OutputError(f"{output} has no {MARKER} file; refusing to update it in place")
-    root = output.resolve()
-    try:
-        with interruptions_held():
-            _merge(stage, root, delete)
-    finally:
-        discard_stage(stage)
-
-
-def _merge(stage: Path, root: Path, delete: list[str]) -> None:
-    for directory, _, names in os.walk(stage):
-        for name in sorted(names):
-            staged = Path(directory) / name
-            site_path = staged.relative_to(stage).as_posix()
-            if site_path == MARKER:
-                continue
-            target = _inside(root, site_path)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            if target.parent.resolve() != root and root not in target.parent.resolve().parents:
-                raise OutputError(
-                    f"refusing to write {site_path!r}: a folder on its way is a link out of the output folder"
-                )
-            os.replace(staged, target)
-    for site_path in sorted(delete):
-        target = _inside(root, site_path)
-        if target.is_file() or target.is_symlink():
-            target.unlink()
-        _remove_empty_parents(root, target.parent)
+    if old is not None and old.is_dir() and ((old / MARKER).is_file() or not any(old.iterdir())):
+        shutil.rmtree(old, ignore_errors=True)
 
 
 @contextlib.contextmanager
@@ -262,28 +288,83 @@ def write_staged(stage: Path, previous: Path | None, site_path: str, data: bytes
     target.write_bytes(data)
 
 
-def _swap(temporary: Path, output: Path) -> None:
-    """Put `temporary` in place of `output`: two renames, then delete the old folder (ours only)."""
+def _swap(stage: Path, output: Path) -> Path | None:
+    """Put `stage` in place of `output`; return where the previous output now is (None if there was none).
+
+    Linux exchanges the two folders in one step (renameat2 RENAME_EXCHANGE); elsewhere, or where the file
+    system refuses, two renames. A mount point cannot be renamed (EBUSY): its contents are replaced instead.
+    """
+    if stage.parent != output.parent:  # staged inside a mount point
+        return _replace_contents(stage, output)
     if not output.exists():
-        os.replace(temporary, output)
-        return
-    old = output.parent / f"{OLD_PREFIX}{output.name}-{os.getpid()}"
-    os.replace(output, old)
+        os.replace(stage, output)
+        return None
     try:
-        os.replace(temporary, output)
+        if _exchange(stage, output):
+            return stage
+        old = output.parent / f"{OLD_PREFIX}{output.name}-{os.getpid()}"
+        os.replace(output, old)
+    except OSError as exc:
+        if exc.errno not in (errno.EBUSY, errno.EXDEV, errno.EPERM):
+            raise
+        return _replace_contents(stage, output)
+    try:
+        os.replace(stage, output)
     except BaseException:
         os.replace(old, output)
         raise
-    if (old / MARKER).is_file():
-        shutil.rmtree(old, ignore_errors=True)
+    return old
 
 
-def _remove_empty_parents(output: Path, folder: Path) -> None:
-    root = output.resolve()
-    folder = folder.resolve()
-    while folder != root and root in folder.parents:
-        try:
-            folder.rmdir()
-        except OSError:
-            return
-        folder = folder.parent
+def _exchange(first: Path, second: Path) -> bool:
+    """Swap two folders atomically where the system can (Linux 3.15+); False where it cannot."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):  # a C library without the call (musl before 1.2.4)
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    if renameat2(at_fdcwd, os.fsencode(first), at_fdcwd, os.fsencode(second), rename_exchange) == 0:
+        return True
+    number = ctypes.get_errno()
+    if number in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP):  # this file system cannot exchange
+        return False
+    raise OSError(number, os.strerror(number), str(second))
+
+
+def _replace_contents(stage: Path, output: Path) -> Path:
+    """Refill an output folder that cannot be renamed (a mount point); return the folder holding the old files.
+
+    First the marker is replaced by a fresh file, so the record of the previous output no longer matches
+    (output_manifest) and a build killed half-way is followed by a full one; then the old entries are moved
+    into a folder inside the output and the new ones moved (or, across file systems, copied) in.
+    """
+    old = output / f"{OLD_PREFIX}{output.name}-{os.getpid()}"
+    old.mkdir()
+    (old / MARKER).write_bytes(MARKER_TEXT)
+    fresh = output / f".{MARKER}.{os.getpid()}.tmp"
+    fresh.write_bytes(MARKER_TEXT)
+    os.replace(fresh, output / MARKER)
+    for entry in sorted(os.listdir(output)):
+        if entry != MARKER and not is_own_temporary(entry):
+            os.replace(output / entry, old / entry)
+    for entry in sorted(os.listdir(stage)):
+        if entry != MARKER:
+            _move(stage / entry, output / entry)
+    discard_stage(stage)
+    return old
+
+
+def _move(source: Path, target: Path) -> None:
+    """Rename `source` to `target`, copying instead when they lie on different file systems."""
+    try:
+        os.replace(source, target)
+    except OSError as exc:
+        if exc.errno != errno.EXDEV:
+            raise
+        if source.is_dir() and not source.is_symlink():
+            shutil.copytree(source, target, symlinks=True)
+        else:
+            shutil.copy2(source, target, follow_symlinks=False)

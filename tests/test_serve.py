@@ -177,6 +177,16 @@ def test_foreign_host_header_is_rejected(served) -> None:  # type: ignore[no-unt
     assert get(port, "/", host=f"localhost:{port}")[0] == 200
 
 
+def test_foreign_host_is_rejected_for_the_reload_script_and_redirects_stay_on_site(served) -> None:  # type: ignore[no-untyped-def]
+    _, port, _ = served
+    assert get(port, "/livereload.js", host="attacker.example")[0] == 400
+    assert get(port, "/livereload.js")[0] == 200
+    for path in ("//studies", "/studies", "/./studies", "///studies"):
+        head = raw_request(port, f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n".encode())
+        assert head.startswith(b"HTTP/1.1 301"), (path, head[:60])
+        assert b"\r\nLocation: /studies/\r\n" in head, (path, head)
+
+
 def _websocket(port: int, origin: str) -> int:
     key = base64.b64encode(os.urandom(16)).decode()
     request = (
