@@ -122,6 +122,9 @@ class BracketIndex:
     def get_text(self, data: str, index: int) -> tuple[str, int, bool]:
         """Return (text inside the brackets, index after `]`, whether a `]` closes them), as getText does."""
         if data is not self._data and data != self._data:
+            shifted = self._shift(data, index)
+            if shifted is not None:
+                return shifted
             self._data, self._closing = data, None
             return self._scan(data, index)
         if self._closing is None:
@@ -130,6 +133,24 @@ class BracketIndex:
         if close is None:
             return data[index:], len(data), False
         return data[index:close], close + 1, True
+
+    def _shift(self, data: str, index: int) -> tuple[str, int, bool] | None:
+        """Answer from the index of an earlier text whose tail, from this `[` on, is the same.
+
+        After a link matches, Python-Markdown replaces it with a placeholder: the text before changes, the text
+        after does not. Brackets are matched forwards, so the answer for a `[` depends only on the text after it.
+        """
+        old, closing = self._data, self._closing
+        if old is None or closing is None:
+            return None
+        offset = len(old) - len(data)
+        start = index - 1 + offset
+        if start < 0 or not old.endswith(data[index - 1 :]):
+            return None
+        close = closing.get(start)
+        if close is None:
+            return data[index:], len(data), False
+        return data[index : close - offset], close - offset + 1, True
 
     def _scan(self, data: str, index: int) -> tuple[str, int, bool]:
         count, position, end = 1, index, len(data)

@@ -358,6 +358,32 @@ def test_bracket_index_gives_the_stock_answers() -> None:
             assert index.get_text(text, position) == stock(text, position), (text, position)
 
 
+@pytest.mark.parametrize("repeats", [300, 3_000])
+def test_links_between_unclosed_brackets_are_read_in_linear_time(repeats: int) -> None:
+    """'[a](b)[ ' repeated: each link Python-Markdown replaces changes the text, which made every later '[' scan
+    and index the whole paragraph again. The answer for a '[' depends only on the text after it, which a
+    replacement before it leaves alone, so the index of the earlier text still answers (the same answers as the
+    stock method, checked on the shorter text; the stock method itself is quadratic)."""
+    from markdown.inlinepatterns import LinkInlineProcessor
+
+    stock = LinkInlineProcessor(r"\[", None).getText  # type: ignore[arg-type]
+    index = BracketIndex()
+    original = "[a](https://x.org/b)[ " * repeats
+    text, placeholder = original, "\x02klzzwxh:0000\x03"
+    start = 0
+    while (bracket := text.find("[", start)) != -1:  # as Python-Markdown goes: each '[' once, left to right
+        answer = index.get_text(text, bracket + 1)
+        if repeats <= 300:
+            assert answer == stock(text, bracket + 1)
+        if answer[2] and text.startswith("(", answer[1]):  # a link: replaced by a placeholder
+            text = text[:bracket] + placeholder + text[text.index(")", answer[1]) + 1 :]
+            start = bracket + len(placeholder)
+        else:
+            start = bracket + 1
+    assert "[a]" not in text
+    assert index.scanned <= 3 * len(original)
+
+
 def test_a_page_of_brackets_renders(site, run_cli) -> None:  # type: ignore[no-untyped-def]
     root = site({"content/pages/about.md": "---\ntitle: About\n---\n" + "[" * 50_000 + "\n"})
     assert run_cli("check", "--site", root).code == 0
