@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO, snapshot
-from evidencesite.link_checker import check_links
 from evidencesite.writer import MARKER
+from link_checker import check_links
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO
-from evidencesite.link_checker import check_links
+from link_checker import check_links
 
 SITE = REPO / "tests" / "fixtures" / "sites" / "sleep"
 
