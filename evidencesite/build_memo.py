@@ -33,7 +33,8 @@ def _stamp(path: Path) -> Stamp | None:
 class BuildMemo:
     # path -> (stamp, document, its problems, whether the stamp can be trusted)
     documents: dict[Path, tuple[Stamp, Document | None, list[Diagnostic], bool]] = field(default_factory=dict)
-    pages: dict[Path, tuple[Document, Page | None, list[Diagnostic]]] = field(default_factory=dict)
+    # path -> (document, the vocabulary's fingerprint it was validated under, page, its problems)
+    pages: dict[Path, tuple[Document, str, Page | None, list[Diagnostic]]] = field(default_factory=dict)
     templates: object | None = None  # a templating.MemoryBytecodeCache, made on first use
     render_cache: object | None = None  # the render_cache.RenderCache of the previous build
     preview: object | None = None  # fast_preview.PreviewState of the last successful build
@@ -70,18 +71,22 @@ class BuildMemo:
         return memo_read
 
     def validator(
-        self, validate: Callable[[RawDocument, Diagnostics], Page | None]
+        self, validate: Callable[[RawDocument, Diagnostics], Page | None], vocabulary: str = ""
     ) -> Callable[[RawDocument, Diagnostics], Page | None]:
-        """Wrap `validate` so a document read from memory is not validated again."""
+        """Wrap `validate` so a document read from memory is not validated again under the same vocabulary.
+
+        `vocabulary` is the site vocabulary's fingerprint: a page validated under other designs or
+        taxonomies (site_config.yaml changed) is validated again.
+        """
 
         def memo_validate(raw: RawDocument, diagnostics: Diagnostics) -> Page | None:
             cached = self.pages.get(raw.path)
-            if cached is not None and cached[0] is raw.document:
-                diagnostics.extend(cached[2])
-                return cached[1]
+            if cached is not None and cached[0] is raw.document and cached[1] == vocabulary:
+                diagnostics.extend(cached[3])
+                return cached[2]
             before = len(diagnostics.items)
             page = validate(raw, diagnostics)
-            self.pages[raw.path] = (raw.document, page, diagnostics.items[before:])
+            self.pages[raw.path] = (raw.document, vocabulary, page, diagnostics.items[before:])
             return page
 
         return memo_validate

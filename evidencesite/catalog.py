@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .catalog_works import collect_works
 from .errors import Diagnostics, did_you_mean
-from .models import Design, Kind, Page, Population, Role, Strength, Study, Work
-from .reference_labels import disambiguate
+from .models import Kind, Page, Population, Role, Strength, Study, Work
 from .urls import page_path
+from .vocabulary import DEFAULT_VOCABULARY, Vocabulary
 
+# free pages are published at '<slug>/': these (and the taxonomies' folders) are the generator's own
 RESERVED_SLUGS = frozenset(
     {
         "studies",
-        "mechanisms",
-        "substances",
         "evidence",
         "references",
         "search",
@@ -33,8 +32,9 @@ RESERVED_SLUGS = frozenset(
 )
 
 # Output files made whatever the content (site_outputs plans them; tests/test_hardening_input.py checks that every
-# file of a built site is one of these, a page's file or a study's export) and the generator's own folder.
-SECTION_PAGES = ("evidence", "studies", "mechanisms", "substances", "references", "search")
+# file of a built site is one of these, a taxonomy's list page, a page's file or a study's export) and the
+# generator's own folder.
+SECTION_PAGES = ("evidence", "studies", "references", "search")
 EXPORT_SUFFIXES = ("bib", "ris", "json")
 GENERATED_FILES = frozenset(
     (
@@ -47,6 +47,11 @@ GENERATED_FILES = frozenset(
         *(f"{section}/index.html" for section in SECTION_PAGES),
     )
 )
+
+
+def section_pages(vocabulary: Vocabulary) -> tuple[str, ...]:
+    """Return the generated section pages' folders, the taxonomies' lists included, in navigation order."""
+    return ("evidence", "studies", *vocabulary.keys, "references", "search")
 GENERATED_FOLDER = "static/"
 
 
@@ -56,10 +61,10 @@ class Catalog:
 
     home: Page | None
     studies: dict[str, Page]
-    mechanisms: dict[str, Page]
-    substances: dict[str, Page]
+    terms: dict[str, dict[str, Page]]  # taxonomy key -> slug -> page, in the vocabulary's order
     pages: dict[str, Page]
     works: dict[str, Work]
+    vocabulary: Vocabulary = DEFAULT_VOCABULARY
     draft_keys: frozenset[str] = frozenset()
     assets: tuple[tuple[Path, str], ...] = ()
     content_paths: dict[str, Page] = field(default_factory=dict)  # 'studies/x.md' -> page
@@ -83,9 +88,9 @@ class Catalog:
         return f"{section}/{slug}" in self.broken
 
     def all_pages(self) -> list[Page]:
-        """Return every published page in a stable order: home, studies, mechanisms, substances, pages."""
+        """Return every published page in a stable order: home, studies, each taxonomy's pages, pages."""
         pages = [self.home] if self.home else []
-        for section in (self.studies, self.mechanisms, self.substances, self.pages):
+        for section in (self.studies, *self.terms.values(), self.pages):
             pages.extend(section[slug] for slug in sorted(section))
         return pages
 
@@ -107,9 +112,11 @@ def build_catalog(
     broken: frozenset[str] = frozenset(),
     skipped_drafts: frozenset[str] = frozenset(),
     broken_keys: dict[str, str] | None = None,
+    vocabulary: Vocabulary = DEFAULT_VOCABULARY,
 ) -> Catalog:
     """Index pages and works and check every reference between them; report all problems."""
-    sections: dict[Kind, dict[str, Page]] = {kind: {} for kind in Kind}
+    # content folder -> its pages: 'studies', each taxonomy's key, 'pages'
+    sections: dict[str, dict[str, Page]] = {name: {} for name in ("studies", *vocabulary.keys, "pages")}
     home: Page | None = None
     draft_keys: set[str] = set(skipped_drafts)
     content_paths: dict[str, Page] = {}
@@ -123,7 +130,7 @@ def build_catalog(
         if page.kind is Kind.HOME:
             home = page
             continue
-        section = sections[page.kind]
+        section = sections[page.section]
         index = page.study.work.key if page.study is not None else page.slug
         if index in section:
             what = "citation key" if page.study is not None else "slug"
@@ -144,16 +151,16 @@ def build_catalog(
             continue
         study_urls[page.slug] = page
         section[index] = page
-    _check_slugs_across_sections(sections, diagnostics)
-    assets = _assets_off_generated_paths(assets, home, sections, diagnostics)
-    works = _works(sections[Kind.STUDY], bibliography, diagnostics)
+    _check_slugs_across_sections(sections, vocabulary, diagnostics)
+    assets = _assets_off_generated_paths(assets, home, sections, vocabulary, diagnostics)
+    works = collect_works(sections["studies"], bibliography, diagnostics)
     catalog = Catalog(
         home=home,
-        studies=sections[Kind.STUDY],
-        mechanisms=sections[Kind.MECHANISM],
-        substances=sections[Kind.SUBSTANCE],
-        pages=sections[Kind.PAGE],
+        studies=sections["studies"],
+        terms={key: sections[key] for key in vocabulary.keys},
+        pages=sections["pages"],
         works=works,
+        vocabulary=vocabulary,
         draft_keys=frozenset(draft_keys - set(works)),
         assets=assets,
         content_paths=content_paths,
@@ -168,11 +175,11 @@ def build_catalog(
 
 
 def broken_references(catalog: Catalog) -> dict[str, set[str]]:
-    """Return broken file ('studies/x.md') -> pages whose front matter refers to it (substances, mechanisms, claims)."""
+    """Return broken file ('studies/x.md') -> pages whose front matter refers to it (taxonomy terms, claims)."""
     found: dict[str, set[str]] = {}
     for page in catalog.all_pages():
-        for section in ("substances", "mechanisms"):
-            for slug in getattr(page.study, section, ()):
+        for section in catalog.vocabulary.keys:
+            for slug in page.study.terms_of(section) if page.study else ():
                 if catalog.is_broken(section, slug):
                     found.setdefault(f"{section}/{slug}.md", set()).add(page.source.path)
         for claim in page.claims:
@@ -198,12 +205,15 @@ def report_broken_references(referrers: dict[str, set[str]], diagnostics: Diagno
 def _content_path(page: Page) -> str:
     if page.kind is Kind.HOME:
         return "index.md"
-    return f"{page.kind.value}/{page.path.stem}.md"
+    return f"{page.section}/{page.path.stem}.md"
 
 
-def generated_paths(home: Page | None, sections: dict[Kind, dict[str, Page]]) -> dict[str, str]:
+def generated_paths(
+    home: Page | None, sections: dict[str, dict[str, Page]], vocabulary: Vocabulary = DEFAULT_VOCABULARY
+) -> dict[str, str]:
     """Return every output path the generator writes for this content (case-folded) -> what it is."""
     generated = {path: "a generated page or file" for path in GENERATED_FILES}
+    generated.update((f"{key}/index.html", "a generated page or file") for key in vocabulary.keys)
     for page in [home] if home else []:
         generated[page_path(page)] = f"the page of {page.source.path}"
     for section in sections.values():
@@ -218,7 +228,8 @@ def generated_paths(home: Page | None, sections: dict[Kind, dict[str, Page]]) ->
 def _assets_off_generated_paths(
     assets: tuple[tuple[Path, str], ...],
     home: Page | None,
-    sections: dict[Kind, dict[str, Page]],
+    sections: dict[str, dict[str, Page]],
+    vocabulary: Vocabulary,
     diagnostics: Diagnostics,
 ) -> tuple[tuple[Path, str], ...]:
     """Refuse a file of content/ that would land on a generated output path.
@@ -226,7 +237,7 @@ def _assets_off_generated_paths(
     A clean build would keep one and an incremental build the other: one input must give one output.
     Paths are compared without case, as macOS and Windows compare them.
     """
-    generated = generated_paths(home, sections)
+    generated = generated_paths(home, sections, vocabulary)
     kept = []
     for source, site_path in assets:
         folded = site_path.casefold()
@@ -243,10 +254,12 @@ def _assets_off_generated_paths(
     return tuple(kept)
 
 
-def _check_slugs_across_sections(sections: dict[Kind, dict[str, Page]], diagnostics: Diagnostics) -> None:
+def _check_slugs_across_sections(
+    sections: dict[str, dict[str, Page]], vocabulary: Vocabulary, diagnostics: Diagnostics
+) -> None:
     owners: dict[str, Page] = {}
-    for kind in (Kind.MECHANISM, Kind.SUBSTANCE, Kind.PAGE):
-        for slug, page in sorted(sections[kind].items()):
+    for section in (*vocabulary.keys, "pages"):
+        for slug, page in sorted(sections[section].items()):
             if slug in owners:
                 diagnostics.error(
                     page.path,
@@ -256,125 +269,35 @@ def _check_slugs_across_sections(sections: dict[Kind, dict[str, Page]], diagnost
                 )
             else:
                 owners[slug] = page
-    for slug, page in sorted(sections[Kind.PAGE].items()):
-        if slug in RESERVED_SLUGS:
+    for slug, page in sorted(sections["pages"].items()):
+        if slug in RESERVED_SLUGS or slug in vocabulary.keys:
             diagnostics.error(page.path, 1, f"page slug '{slug}' is reserved for a generated page; rename the file")
-
-
-def _works(studies: dict[str, Page], bibliography: Iterable[Work], diagnostics: Diagnostics) -> dict[str, Work]:
-    works: dict[str, Work] = {}
-    for key, page in sorted(studies.items()):
-        assert page.study is not None
-        works[key] = page.study.work
-    for work in bibliography:
-        if work.key in studies and works[work.key].has_note:
-            # a re-exported collection holds the noted works too: the note is the work, the entry fills gaps
-            works[work.key] = merge_note_and_entry(studies[work.key], work, diagnostics)
-            continue
-        if work.key in works:
-            other = works[work.key].source
-            diagnostics.error(
-                work.source.path,
-                work.source.line,
-                f"citation key '{work.key}' is defined twice: here and in {other.path}:{other.line}",
-            )
-            continue
-        works[work.key] = work
-    works.update(disambiguate(works.values()))
-    for key, page in studies.items():
-        assert page.study is not None
-        if page.study.work is not works[key]:
-            study = dataclasses.replace(page.study, work=works[key])
-            studies[key] = dataclasses.replace(page, study=study)
-    return works
-
-
-# Work field -> the study note's front-matter field, for the fields a note can set (others are only filled)
-NOTE_FIELDS = {
-    "title": "title",
-    "authors": "authors",
-    "year": "year",
-    "container": "journal",
-    "volume": "volume",
-    "issue": "issue",
-    "pages": "pages",
-    "doi": "doi",
-    "pmid": "pmid",
-    "pmcid": "pmcid",
-    "url": "url",
-}
-_NOT_MERGED = frozenset({"key", "source", "has_note", "year_suffix", "label_initials"})
-
-
-def merge_note_and_entry(page: Page, entry: Work, diagnostics: Diagnostics) -> Work:
-    """Return the note's work with the fields it leaves empty taken from the bibliography `entry`.
-
-    A field both give with different values keeps the note's value and is a warning at the note's line
-    that names the entry's place, so the author can correct whichever is wrong.
-    """
-    assert page.study is not None
-    work = page.study.work
-    changes: dict[str, object] = {}
-    for item in dataclasses.fields(Work):
-        name = item.name
-        ours, theirs = getattr(work, name), getattr(entry, name)
-        if name in _NOT_MERGED or theirs in ("", None, (), False):
-            continue
-        if name == "kind" or ours in ("", None, (), False):
-            changes[name] = theirs
-        elif name in NOTE_FIELDS and _comparable(ours) != _comparable(theirs):
-            note_field = NOTE_FIELDS[name]
-            line = page.study.field_lines.get(note_field, 1)
-            diagnostics.warning(
-                page.path,
-                line,
-                f"'{note_field}' is '{_shown(ours)}' here but '{_shown(theirs)}' in {entry.source.path}:"
-                f"{entry.source.line} (same key '{work.key}'); the note's value is used: correct whichever is wrong",
-            )
-    return dataclasses.replace(work, **changes) if changes else work  # type: ignore[arg-type]
-
-
-def _comparable(value: object) -> object:
-    """Compare text without case, spacing or punctuation, and authors by family name ('Smith, AB' = 'Smith, A. B.')."""
-    if isinstance(value, tuple):
-        return tuple(_comparable(getattr(person, "family", person)) for person in value)
-    if isinstance(value, str):
-        return "".join(char for char in value.casefold() if char.isalnum())
-    return value
-
-
-def _shown(value: object) -> str:
-    if isinstance(value, tuple):
-        return "; ".join(getattr(person, "display", str(person)) for person in value)
-    return str(value)
 
 
 def _check_study_references(catalog: Catalog, diagnostics: Diagnostics) -> None:
     for page in catalog.studies.values():
         study = page.study
         assert study is not None
-        for field_name, known in (("substances", catalog.substances), ("mechanisms", catalog.mechanisms)):
-            for index, slug in enumerate(getattr(study, field_name)):
+        for taxonomy in catalog.vocabulary.taxonomies:
+            field_name, known = taxonomy.key, catalog.terms[taxonomy.key]
+            for index, slug in enumerate(study.terms_of(field_name)):
                 if slug not in known and not catalog.is_broken(field_name, slug):
                     line = study.field_lines.get(f"{field_name}.{index}") or study.field_lines.get(field_name, 1)
                     diagnostics.error(
                         page.path,
                         line,
-                        f"unknown {field_name[:-1]} '{slug}'{did_you_mean(slug, known)} "
+                        f"unknown {taxonomy.name} '{slug}'{did_you_mean(slug, known)} "
                         f"(add content/{field_name}/{slug}.md or fix the slug)",
                     )
 
 
-WEAK_DESIGNS = frozenset({Design.PRECLINICAL_ANIMAL, Design.PRECLINICAL_IN_VITRO, Design.CASE_REPORT})
-
-
 def _check_claims(catalog: Catalog, diagnostics: Diagnostics) -> None:
-    for page in catalog.mechanisms.values():
+    for page in (page for section in catalog.terms.values() for page in section.values()):
         for claim in page.claims:
             if claim.strength in (Strength.STRONG, Strength.MODERATE):
                 studies = [catalog.study(e.key) for e in claim.evidence if e.role is not Role.CONTEXT]
                 if studies and all(
-                    s is not None and (s.design in WEAK_DESIGNS or s.population is Population.ANIMAL) for s in studies
+                    s is not None and (s.design.weak or s.population is Population.ANIMAL) for s in studies
                 ):
                     diagnostics.warning(
                         page.path,

@@ -8,9 +8,13 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import Diagnostic, InterruptedAfterWrite, SiteError, escape_control
 from .writer import OutputError
+
+if TYPE_CHECKING:
+    from .vocabulary import Vocabulary
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 REPOSITORY_ROOT = Path(__file__).resolve().parent.parent
@@ -69,7 +73,9 @@ def make_parser() -> argparse.ArgumentParser:
 
     new = commands.add_parser("new", help="create a content file from its skeleton (never overwrites)")
     site_option(new)
-    new.add_argument("kind", choices=("study", "mechanism", "substance", "page"), help="what to create")
+    new.add_argument(
+        "kind", help="what to create: study, page, or one of the site's taxonomies (e.g. mechanism, interventions)"
+    )
     new.add_argument("slug", help="citation key (study) or slug: lowercase a-z, 0-9 and '-'")
 
     importer = commands.add_parser("import", help="create draft study notes from a Zotero / Better BibTeX export")
@@ -247,11 +253,22 @@ def _init(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _vocabulary(site: Path) -> Vocabulary:
+    """Return the site's vocabulary for `new` and `import`; the defaults when its settings have errors
+    (the next build or check reports them)."""
+    from .config import load_config
+    from .errors import Diagnostics
+    from .vocabulary import DEFAULT_VOCABULARY
+
+    config = load_config(site, Diagnostics(site))
+    return config.vocabulary if config is not None else DEFAULT_VOCABULARY
+
+
 def _new(args: argparse.Namespace) -> int:
     from .scaffold import ScaffoldError, new_content
 
     try:
-        path = new_content(args.site, args.kind, args.slug)
+        path = new_content(args.site, args.kind, args.slug, _vocabulary(args.site))
     except ScaffoldError as exc:
         print(f"build.py: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -263,7 +280,7 @@ def _import(args: argparse.Namespace) -> int:
     from .scaffold import ScaffoldError, import_bibliography
 
     try:
-        created, existing, warnings = import_bibliography(args.site, args.file)
+        created, existing, warnings = import_bibliography(args.site, args.file, _vocabulary(args.site))
     except SiteError as exc:
         _print_diagnostics(exc.diagnostics)
         print("import failed: nothing was written", file=sys.stderr)

@@ -11,6 +11,8 @@ from typing import Any
 from .csl_style import AnyStyle, CitationStyle, CslStyle, StyleError, resolve_style
 from .errors import Diagnostics, did_you_mean
 from .frontmatter import FrontMatterError, Scalar, normalise_text, parse_yaml_mapping
+from .vocabulary import DEFAULT_VOCABULARY, Vocabulary
+from .vocabulary_config import VOCABULARY_KEYS, read_vocabulary
 
 __all__ = ["AnyStyle", "CitationStyle", "CslStyle", "SiteConfig", "load_config"]
 
@@ -47,6 +49,7 @@ class SiteConfig:
     raw_html: RawHtml = RawHtml.SANITISE
     search: bool = True
     strict: bool = False  # warnings fail every build of this site (as `--strict` does)
+    vocabulary: Vocabulary = DEFAULT_VOCABULARY  # taxonomies, designs and note sections (vocabulary.py)
     path: Path = field(default=Path(CONFIG_NAME), compare=False)
 
     @property
@@ -62,7 +65,7 @@ class SiteConfig:
 
 
 _STRING_KEYS = ("title", "description", "language", "author", "license", "disclaimer", "base_url")
-KNOWN_KEYS = (*_STRING_KEYS, "citation_style", "nav", "raw_html", "search", "strict")
+KNOWN_KEYS = (*_STRING_KEYS, "citation_style", "nav", "raw_html", "search", "strict", *VOCABULARY_KEYS)
 
 
 def load_config(site: Path, diagnostics: Diagnostics, base_url: str | None = None) -> SiteConfig | None:
@@ -128,6 +131,7 @@ def _validate(
     search = _bool(data, "search", True, path, line, diagnostics)
     strict = _bool(data, "strict", False, path, line, diagnostics)
     nav = _nav(data.get("nav"), path, line, diagnostics)
+    vocabulary = read_vocabulary(data, path, line, diagnostics)
     if diagnostics.error_count > errors_before:
         return None
     return SiteConfig(
@@ -143,6 +147,7 @@ def _validate(
         raw_html=raw_html,
         search=search,
         strict=strict,
+        vocabulary=vocabulary,
         path=path,
     )
 

@@ -1,4 +1,4 @@
-"""The evidence overview: the mechanism x substance matrix, gaps, and the timeline chart."""
+"""The evidence overview: the matrix of the first two taxonomies, gaps, and the timeline chart."""
 
 from __future__ import annotations
 
@@ -8,14 +8,15 @@ from dataclasses import dataclass
 from markupsafe import Markup, escape
 
 from .catalog import Catalog
-from .models import Design, Population, Strength, Study
+from .models import Design, DesignGroup, Population, Strength, Study
 from .urls import page_path, study_path
+from .vocabulary import Taxonomy
 
 
 @dataclass(frozen=True)
 class Cell:
-    mechanism: str
-    substance: str
+    row: str  # a slug of the first taxonomy
+    column: str  # a slug of the second
     keys: tuple[str, ...]
     human: int
     animal: int
@@ -28,44 +29,52 @@ class Cell:
 
 @dataclass(frozen=True)
 class Matrix:
-    mechanisms: tuple[str, ...]
-    substances: tuple[str, ...]
+    """Studies by the first taxonomy (rows) and the second (columns) of the site's vocabulary."""
+
+    row_axis: Taxonomy
+    column_axis: Taxonomy
+    rows: tuple[str, ...]
+    columns: tuple[str, ...]
     cells: dict[tuple[str, str], Cell]
 
-    def cell(self, mechanism: str, substance: str) -> Cell:
-        return self.cells[(mechanism, substance)]
+    def cell(self, row: str, column: str) -> Cell:
+        return self.cells[(row, column)]
 
 
 def _is_human(study: Study) -> bool:
     if study.population is not None:
         return study.population is Population.HUMAN
-    return study.design not in (Design.PRECLINICAL_ANIMAL, Design.PRECLINICAL_IN_VITRO)
+    return study.design.group is not DesignGroup.LABORATORY
 
 
-def build_matrix(catalog: Catalog) -> Matrix:
-    """Count studies per mechanism and substance, split human/animal, with the strongest design."""
-    mechanisms = tuple(p.slug for p in catalog.ordered(catalog.mechanisms))
-    substances = tuple(p.slug for p in catalog.ordered(catalog.substances))
+def build_matrix(catalog: Catalog) -> Matrix | None:
+    """Count studies per term of the first two taxonomies, split human/animal, with the strongest design.
+
+    A site with a single taxonomy has no matrix (None).
+    """
+    if len(catalog.vocabulary.taxonomies) < 2:
+        return None
+    row_axis, column_axis = catalog.vocabulary.taxonomies[:2]
+    rows = tuple(p.slug for p in catalog.ordered(catalog.terms[row_axis.key]))
+    columns = tuple(p.slug for p in catalog.ordered(catalog.terms[column_axis.key]))
     # one pass over the studies (in key order), not one per cell
     members: dict[tuple[str, str], list[tuple[str, Study]]] = {}
     for key, page in sorted(catalog.studies.items()):
         study = page.study
         if study is None:
             continue
-        for mechanism in dict.fromkeys(study.mechanisms):
-            for substance in dict.fromkeys(study.substances):
-                members.setdefault((mechanism, substance), []).append((key, study))
+        for row in dict.fromkeys(study.terms_of(row_axis.key)):
+            for column in dict.fromkeys(study.terms_of(column_axis.key)):
+                members.setdefault((row, column), []).append((key, study))
     cells = {}
-    for mechanism in mechanisms:
-        for substance in substances:
-            studies = members.get((mechanism, substance), [])
+    for row in rows:
+        for column in columns:
+            studies = members.get((row, column), [])
             human = sum(1 for _, s in studies if _is_human(s))
             designs = [s.design for _, s in studies if _is_human(s)] or [s.design for _, s in studies]
             strongest = min(designs, key=lambda d: d.rank) if designs else None
-            cells[(mechanism, substance)] = Cell(
-                mechanism, substance, tuple(k for k, _ in studies), human, len(studies) - human, strongest
-            )
-    return Matrix(mechanisms, substances, cells)
+            cells[(row, column)] = Cell(row, column, tuple(k for k, _ in studies), human, len(studies) - human, strongest)
+    return Matrix(row_axis, column_axis, rows, columns, cells)
 
 
 @dataclass(frozen=True)
@@ -74,54 +83,42 @@ class Gap:
     link: str  # output path (with optional #fragment)
 
 
-def find_gaps(catalog: Catalog, matrix: Matrix) -> list[Gap]:
+def find_gaps(catalog: Catalog, matrix: Matrix | None) -> list[Gap]:
     """Return where human evidence is missing and which claims rest on one small study."""
     gaps = []
-    for mechanism in matrix.mechanisms:
-        no_human = [s for s in matrix.substances if matrix.cell(mechanism, s).human == 0]
-        if no_human:
-            names = ", ".join(catalog.substances[s].title for s in no_human)
-            gaps.append(
-                Gap(
-                    f"{catalog.mechanisms[mechanism].title}: no human study for {names}.",
-                    page_path(catalog.mechanisms[mechanism]),
-                )
-            )
-    for mechanism in catalog.ordered(catalog.mechanisms):
-        for claim in mechanism.claims:
-            if claim.strength is Strength.SPECULATIVE:
-                continue
-            supporting = [e for e in claim.evidence if e.role.value == "supports" and e.key in catalog.studies]
-            if len(supporting) == 1:
-                study = catalog.study(supporting[0].key)
-                if study is not None:
-                    n = study.n_value
-                    size = f" (n = {n})" if n is not None else ""
-                    gaps.append(
-                        Gap(
-                            f"“{claim.text}” rests on a single supporting study{size}.",
-                            f"{page_path(mechanism)}#claim-{claim.id}",
+    if matrix is not None:
+        row_pages, column_pages = catalog.terms[matrix.row_axis.key], catalog.terms[matrix.column_axis.key]
+        for row in matrix.rows:
+            no_human = [c for c in matrix.columns if matrix.cell(row, c).human == 0]
+            if no_human:
+                names = ", ".join(column_pages[c].title for c in no_human)
+                gaps.append(Gap(f"{row_pages[row].title}: no human study for {names}.", page_path(row_pages[row])))
+    for section in catalog.terms.values():
+        for term in catalog.ordered(section):
+            for claim in term.claims:
+                if claim.strength is Strength.SPECULATIVE:
+                    continue
+                supporting = [e for e in claim.evidence if e.role.value == "supports" and e.key in catalog.studies]
+                if len(supporting) == 1:
+                    study = catalog.study(supporting[0].key)
+                    if study is not None:
+                        n = study.n_value
+                        size = f" (n = {n})" if n is not None else ""
+                        gaps.append(
+                            Gap(
+                                f"“{claim.text}” rests on a single supporting study{size}.",
+                                f"{page_path(term)}#claim-{claim.id}",
+                            )
                         )
-                    )
     return gaps
 
 
-TIMELINE_DESIGN_ROWS = (
-    ("Reviews", {Design.META_ANALYSIS, Design.SYSTEMATIC_REVIEW, Design.NARRATIVE_REVIEW}),
-    ("Randomised trials", {Design.RCT, Design.CROSSOVER_RCT}),
-    (
-        "Other human studies",
-        {
-            Design.NON_RANDOMISED_TRIAL,
-            Design.OPEN_LABEL,
-            Design.COHORT,
-            Design.SECONDARY_ANALYSIS,
-            Design.HUMAN_LABORATORY,
-            Design.CASE_SERIES,
-            Design.CASE_REPORT,
-        },
-    ),
-    ("Animal and lab studies", {Design.PRECLINICAL_ANIMAL, Design.PRECLINICAL_IN_VITRO}),
+# the timeline's rows: one per group of designs, whatever designs the site has
+TIMELINE_ROWS = (
+    ("Reviews", DesignGroup.REVIEW),
+    ("Randomised trials", DesignGroup.RANDOMISED),
+    ("Other human studies", DesignGroup.HUMAN),
+    ("Animal and lab studies", DesignGroup.LABORATORY),
 )
 
 
@@ -139,7 +136,7 @@ def timeline_svg(catalog: Catalog, link: Callable[[str], str]) -> Markup:
     left, right, row_height, top = 170, 20, 56, 20
     width = 900
     span = max(last - first, 1)
-    height = top + row_height * len(TIMELINE_DESIGN_ROWS) + 40
+    height = top + row_height * len(TIMELINE_ROWS) + 40
 
     def x(year: int) -> float:
         return left + (width - left - right) * (year - first) / span
@@ -156,12 +153,11 @@ def timeline_svg(catalog: Catalog, link: Callable[[str], str]) -> Markup:
             f'<line class="grid" x1="{grid_x}" x2="{grid_x}" y1="{top}" y2="{height - 30}"/>'
             f'<text class="axis" x="{grid_x}" y="{height - 12}" text-anchor="middle">{year}</text>'
         )
-    row_of = {design: row for row, (_, designs) in enumerate(TIMELINE_DESIGN_ROWS) for design in designs}
-    rows: list[list[tuple[str, Study]]] = [[] for _ in TIMELINE_DESIGN_ROWS]
+    row_of = {group: row for row, (_, group) in enumerate(TIMELINE_ROWS)}
+    rows: list[list[tuple[str, Study]]] = [[] for _ in TIMELINE_ROWS]
     for key, study in studies:
-        if study.design in row_of:
-            rows[row_of[study.design]].append((key, study))
-    for row, (label, _) in enumerate(TIMELINE_DESIGN_ROWS):
+        rows[row_of[study.design.group]].append((key, study))
+    for row, (label, _) in enumerate(TIMELINE_ROWS):
         y = top + row_height * row + row_height / 2
         parts.append(f'<text class="row-label" x="8" y="{y:.1f}" dominant-baseline="middle">{escape(label)}</text>')
         stack: dict[int, int] = {}

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 
 from .build_memo import BuildMemo
@@ -51,14 +52,17 @@ def write_changed_body(memo: BuildMemo, site: Path, changed: Iterable[Path]) -> 
         return None  # several files, a deletion, or not a content note (a transient editor file is not relevant)
     path = relevant[0]
     previous = state.rendered.get(path)
-    kind = kind_of(path.relative_to(content).parts)
+    vocabulary = state.config.vocabulary
+    parts = path.relative_to(content).parts
+    kind = kind_of(parts, vocabulary.keys)
     if previous is None or kind is None:
         return None
     diagnostics = Diagnostics(site)
     document = memo.reader(read_document)(path, diagnostics)
     if document is None or diagnostics.items or is_draft(document):
         return None
-    page = memo.validator(validate_document)(RawDocument(kind, path.stem, path, document), diagnostics)
+    validate = memo.validator(partial(validate_document, vocabulary=vocabulary), vocabulary.fingerprint)
+    page = validate(RawDocument(kind, path.stem, path, document, parts[0] if len(parts) == 2 else ""), diagnostics)
     if page is None or diagnostics.items or page.meta_digest != previous.page.meta_digest:
         return None  # the front matter changed: lists, the matrix and other pages may show it
     # the catalog's page (with values derived from other notes, such as a year suffix) with the new body

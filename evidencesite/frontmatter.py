@@ -36,6 +36,8 @@ class FrontMatterError(Exception):
         super().__init__(message)
         self.line = line
         self.message = message
+        # the body below front matter that failed to parse, so its own problems can be reported in the same run
+        self.body: Document | None = None
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,7 @@ class Document:
     body_line: int
     has_front_matter: bool = True
     raw_front_matter: str = field(default="", repr=False)
+    unparsed: bool = False  # the front matter failed to parse (reported): only the body is known
 
     def line_of(self, *path: str | int) -> int:
         """Return the line of the value at `path`, or of its nearest ancestor."""
@@ -87,8 +90,12 @@ def split_front_matter(text: str) -> Document:
     for index in range(1, len(lines)):
         if _CLOSING.match(lines[index]):
             yaml_text = "\n".join(lines[1:index])
-            data, line_map = parse_yaml_mapping(yaml_text, first_line=2)
             body = "\n".join(lines[index + 1 :])
+            try:
+                data, line_map = parse_yaml_mapping(yaml_text, first_line=2)
+            except FrontMatterError as exc:
+                exc.body = Document({}, {(): 1}, body, index + 2, True, yaml_text, unparsed=True)
+                raise
             return Document(data, line_map, body, index + 2, True, yaml_text)
     raise FrontMatterError(1, "front matter opened with '---' is never closed (add a '---' line after it)")
 

@@ -19,7 +19,8 @@ SLUG = re.compile(r"\A[a-z0-9][a-z0-9-]*\Z")
 # a study note's file name is its citation key: letters of any script, digits, '_', and '.', '+', '-' inside
 # (characters every OS allows in a file name and that need no escaping in a link)
 STUDY_STEM = re.compile(r"\A\w(?:[\w.+-]*\w)?\Z")
-SECTIONS = {kind.value: kind for kind in Kind if kind is not Kind.HOME}
+FIXED_SECTIONS = {"studies": Kind.STUDY, "pages": Kind.PAGE}  # the taxonomies' folders are the site's own
+DEFAULT_TAXONOMY_KEYS = ("mechanisms", "substances")  # vocabulary.DEFAULT_TAXONOMIES' keys
 BIBLIOGRAPHY_FILES = ("references.bib", "references.json")
 # Bounds that keep a build's time and memory finite whatever is in content/ (documented in docs/authoring.md).
 MAX_DEPTH = 16  # folders below content/
@@ -54,6 +55,7 @@ class RawDocument:
     stem: str
     path: Path
     document: Document
+    section: str = ""  # the folder under content/ ('studies', a taxonomy's key…); '' for the home page
 
 
 @dataclass(frozen=True)
@@ -74,12 +76,13 @@ def find_content(
     diagnostics: Diagnostics,
     read: Callable[[Path, Diagnostics], Document | None] | None = None,
     allow_active: bool = False,
+    taxonomies: tuple[str, ...] = DEFAULT_TAXONOMY_KEYS,
 ) -> ContentFiles:
     """Walk `<site>/content` and return its Markdown documents, bibliography files and assets.
 
     `read` replaces read_document (a long-running server passes a memoizing one). `allow_active` (the
     site's `raw_html: allow`) lets HTML, SVG, XML and scripts be copied; otherwise they are errors, as
-    raw HTML would be sanitised.
+    raw HTML would be sanitised. `taxonomies` are the folders of the site's taxonomy pages (its vocabulary).
     """
     read = read or read_document
     content = site / "content"
@@ -114,12 +117,11 @@ def find_content(
             else:
                 rejected.append(relative)
             continue
-        kind = kind_of(parts)
+        kind = kind_of(parts, taxonomies)
         if kind is None:
+            folders = ", ".join(f"{name}/" for name in ("studies", *taxonomies, "pages"))
             diagnostics.warning(
-                path,
-                0,
-                "Markdown file outside the known sections (index.md, studies/, mechanisms/, substances/, pages/) is ignored",
+                path, 0, f"Markdown file outside the known sections (index.md, {folders}) is ignored"
             )
             continue
         stem = path.stem
@@ -143,7 +145,7 @@ def find_content(
             continue
         document = read(path, diagnostics)
         if document is not None:
-            documents.append(RawDocument(kind, stem, path, document))
+            documents.append(RawDocument(kind, stem, path, document, parts[0] if len(parts) == 2 else ""))
         else:
             rejected.append(relative)
     return ContentFiles(
@@ -177,12 +179,14 @@ def _asset_allowed(path: Path, relative: str, allow_active: bool, diagnostics: D
     return False
 
 
-def kind_of(parts: tuple[str, ...]) -> Kind | None:
+def kind_of(parts: tuple[str, ...], taxonomies: tuple[str, ...] = DEFAULT_TAXONOMY_KEYS) -> Kind | None:
     """Return the kind of page a file is, from its path under content/ (None: not a page)."""
     if parts == ("index.md",):
         return Kind.HOME
-    if len(parts) == 2 and parts[0] in SECTIONS:
-        return SECTIONS[parts[0]]
+    if len(parts) == 2 and parts[0] in FIXED_SECTIONS:
+        return FIXED_SECTIONS[parts[0]]
+    if len(parts) == 2 and parts[0] in taxonomies:
+        return Kind.TERM
     return None
 
 
@@ -297,4 +301,4 @@ def read_document(path: Path, diagnostics: Diagnostics) -> Document | None:
         return split_front_matter(text)
     except FrontMatterError as exc:
         diagnostics.error(path, exc.line, exc.message)
-        return None
+        return exc.body  # the body alone (marked unparsed), or None

@@ -7,51 +7,37 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 
-class Design(enum.Enum):
-    """Study designs, listed from the strongest kind of evidence to the weakest."""
+class DesignGroup(enum.Enum):
+    """What kind of evidence a design gives: a review of studies, or primary evidence of three kinds.
 
-    META_ANALYSIS = "meta-analysis"
-    SYSTEMATIC_REVIEW = "systematic-review"
-    RCT = "rct"
-    CROSSOVER_RCT = "crossover-rct"
-    NON_RANDOMISED_TRIAL = "non-randomised-trial"
-    OPEN_LABEL = "open-label"
-    COHORT = "cohort"
-    SECONDARY_ANALYSIS = "secondary-analysis"
-    HUMAN_LABORATORY = "human-laboratory"
-    CASE_SERIES = "case-series"
-    CASE_REPORT = "case-report"
-    NARRATIVE_REVIEW = "narrative-review"
-    PRECLINICAL_ANIMAL = "preclinical-animal"
-    PRECLINICAL_IN_VITRO = "preclinical-in-vitro"
+    The timeline chart has one row per group, laboratory designs count as non-human in the matrix, and a
+    site's own designs (site_config.yaml `designs:`) say which group they belong to.
+    """
+
+    REVIEW = "review"
+    RANDOMISED = "randomised-trial"
+    HUMAN = "human-study"
+    LABORATORY = "laboratory"
+
+
+@dataclass(frozen=True)
+class Design:
+    """A study design of the site's vocabulary (vocabulary.py): the generator's defaults or the site's own.
+
+    `rank` is its place in the evidence order (0 = strongest), used to pick a matrix cell's strongest design;
+    `weak` designs alone do not support a strong or moderate claim (a warning).
+    """
+
+    value: str
+    label: str
+    plural: str
+    group: DesignGroup
+    rank: int
+    weak: bool = False
 
     @property
-    def rank(self) -> int:
-        """Return 0 for the strongest design; used to pick a cell's strongest design."""
-        return DESIGN_RANKS[self]
-
-    @property
-    def label(self) -> str:
-        return DESIGN_LABELS[self]
-
-
-DESIGN_RANKS = {design: rank for rank, design in enumerate(Design)}
-DESIGN_LABELS = {
-    Design.META_ANALYSIS: "Meta-analysis",
-    Design.SYSTEMATIC_REVIEW: "Systematic review",
-    Design.RCT: "Randomised controlled trial",
-    Design.CROSSOVER_RCT: "Randomised crossover trial",
-    Design.NON_RANDOMISED_TRIAL: "Non-randomised trial",
-    Design.OPEN_LABEL: "Open-label study",
-    Design.COHORT: "Cohort study",
-    Design.SECONDARY_ANALYSIS: "Secondary analysis",
-    Design.HUMAN_LABORATORY: "Human laboratory study",
-    Design.CASE_SERIES: "Case series",
-    Design.CASE_REPORT: "Case report",
-    Design.NARRATIVE_REVIEW: "Narrative review",
-    Design.PRECLINICAL_ANIMAL: "Animal study",
-    Design.PRECLINICAL_IN_VITRO: "In-vitro study",
-}
+    def is_review(self) -> bool:
+        return self.group is DesignGroup.REVIEW
 
 
 class Population(enum.Enum):
@@ -61,7 +47,7 @@ class Population(enum.Enum):
 
 class Finding(enum.Enum):
     POSITIVE = "positive"
-    NULL = "null"
+    NO_EFFECT = "no-effect"
     NEGATIVE = "negative"
     MIXED = "mixed"
 
@@ -76,17 +62,16 @@ class Strength(enum.Enum):
 class Role(enum.Enum):
     SUPPORTS = "supports"
     CONTRADICTS = "contradicts"
-    NULL = "null"
+    NO_EFFECT = "no-effect"
     CONTEXT = "context"
 
 
 class Kind(enum.Enum):
-    """The sections of content/; the value is the folder name."""
+    """The kinds of page; a TERM page's folder is its taxonomy's key (Page.section), the others' is the value."""
 
     HOME = ""
     STUDY = "studies"
-    MECHANISM = "mechanisms"
-    SUBSTANCE = "substances"
+    TERM = "term"
     PAGE = "pages"
 
 
@@ -188,7 +173,10 @@ class Claim:
 
 @dataclass(frozen=True)
 class Page:
-    """Any content page. Study-, mechanism- and substance-specific fields stay empty elsewhere."""
+    """Any content page. Study- and term-specific fields stay empty elsewhere.
+
+    `section` is the folder of content/ it comes from: '' (home), 'studies', 'pages' or a taxonomy's key.
+    """
 
     kind: Kind
     slug: str
@@ -205,9 +193,18 @@ class Page:
     extra: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
     claims: tuple[Claim, ...] = ()
     study: Study | None = None
+    section: str = ""
     # hashes of the file's front matter and of the whole file: cheap, stable signatures for incremental builds
     meta_digest: str = field(default="", compare=False)
     source_digest: str = field(default="", compare=False)
+
+
+@dataclass(frozen=True)
+class Terms:
+    """The slugs a study note lists under one taxonomy's field (e.g. 'outcomes: [pain, function]')."""
+
+    taxonomy: str
+    slugs: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -216,8 +213,7 @@ class Study:
 
     work: Work
     design: Design
-    substances: tuple[str, ...]
-    mechanisms: tuple[str, ...] = ()
+    terms: tuple[Terms, ...] = ()  # the slugs listed under each taxonomy's field, in the vocabulary's order
     population: Population | None = None
     species: str = ""
     n: int | str | None = None
@@ -229,6 +225,22 @@ class Study:
     background: bool = False
     verified_with: tuple[str, ...] = ()
     field_lines: dict[str, int] = field(default_factory=dict, compare=False, hash=False)
+
+    def terms_of(self, taxonomy: str) -> tuple[str, ...]:
+        """Return the slugs this study lists under `taxonomy` (its front-matter field)."""
+        for terms in self.terms:
+            if terms.taxonomy == taxonomy:
+                return terms.slugs
+        return ()
+
+    @property
+    def substances(self) -> tuple[str, ...]:
+        """The default vocabulary's axis, for site templates written before taxonomies were configurable."""
+        return self.terms_of("substances")
+
+    @property
+    def mechanisms(self) -> tuple[str, ...]:
+        return self.terms_of("mechanisms")
 
     @property
     def n_value(self) -> int | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import time
 import unicodedata
 from collections import Counter
@@ -98,13 +99,14 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
     from .catalog import broken_references, build_catalog, report_broken_references
     from .config import load_config
     from .frontmatter import is_draft
-    from .loader import find_content, read_document
+    from .loader import RawDocument, find_content, read_document
     from .models import Kind
     from .output_pool import PlanInputs
     from .render_cache import RenderCache
-    from .rendered import render_all
+    from .rendered import check_broken_bodies, render_all
     from .schema import study_key, validate_document
     from .site_outputs import count_pages, plan_site
+    from .vocabulary import DEFAULT_VOCABULARY
 
     diagnostics = Diagnostics(site)
     timings: dict[str, float] = {}
@@ -126,21 +128,27 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
         from .document_cache import DocumentCache
         from .render_cache import code_fingerprint
 
-        documents = DocumentCache.load(site, code_fingerprint())
+        # validation depends on the vocabulary: pages validated under another one are not trusted
+        words = config.vocabulary.fingerprint if config is not None else ""
+        documents = DocumentCache.load(site, f"{code_fingerprint()} {words}")
         reader = documents.reader(read_document)
     else:
         reader = read_document
-    content = find_content(site, diagnostics, reader, config is not None and config.raw_html.value == "allow")
+    vocabulary = config.vocabulary if config is not None else DEFAULT_VOCABULARY
+    allow_active = config is not None and config.raw_html.value == "allow"
+    content = find_content(site, diagnostics, reader, allow_active, vocabulary.keys)
+    validate_here = functools.partial(validate_document, vocabulary=vocabulary)
     if options.memo is not None:
-        validate = options.memo.validator(validate_document)
+        validate = options.memo.validator(validate_here, vocabulary.fingerprint)
     elif documents is not None:
-        validate = documents.validator(validate_document)
+        validate = documents.validator(validate_here)
     else:
-        validate = validate_document
+        validate = validate_here
     pages = []
     broken: set[str] = set()  # 'studies/x': files that failed validation (or were refused by name)
     broken_keys: dict[str, str] = {}  # their citation keys -> 'studies/x.md'
     draft_keys: set[str] = set()
+    broken_documents: list[RawDocument] = []  # their bodies are checked too, so every problem shows in one run
     for raw in content.documents:
         cached = documents.page_of(raw) if documents is not None else None  # validated cleanly last time
         if not options.drafts and (cached.draft if cached is not None else is_draft(raw.document)):
@@ -149,7 +157,8 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
             continue
         page = cached or validate(raw, diagnostics)
         if page is None:
-            broken.add(f"{raw.kind.value}/{raw.stem}" if raw.kind.value else raw.stem)
+            broken_documents.append(raw)
+            broken.add(f"{raw.section}/{raw.stem}" if raw.section else raw.stem)
             if raw.kind is Kind.STUDY:
                 broken_keys[study_key(raw)] = f"studies/{raw.path.name}"
         else:
@@ -167,12 +176,21 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
     if config.strict and not options.strict:  # site_config.yaml's `strict: true` applies to every build
         options = dataclasses.replace(options, strict=True)
     catalog = build_catalog(
-        pages, works, diagnostics, options.drafts, content.assets, frozenset(broken), frozenset(draft_keys), broken_keys
+        pages,
+        works,
+        diagnostics,
+        options.drafts,
+        content.assets,
+        frozenset(broken),
+        frozenset(draft_keys),
+        broken_keys,
+        config.vocabulary,
     )
     lap("validate")
     cache = _render_cache(site, options, RenderCache)
     referrers = broken_references(catalog)
     rendered = render_all(catalog, config, diagnostics, site, cache, referrers)
+    check_broken_bodies(broken_documents, catalog, config, diagnostics)
     report_broken_references(referrers, diagnostics, "content/")
     # Templates assume consistent content: with content errors they would only add noise.
     diagnostics.raise_if_errors()

@@ -160,7 +160,7 @@ class RenderCache:
                 self.fingerprint,
                 style_key(config),
                 config.raw_html.value,
-                page.kind.value,
+                page.section,
                 output_path,
                 page.source.path,
                 str(page.body_line),

@@ -13,9 +13,10 @@ from .catalog import Catalog
 from .config import SiteConfig
 from .errors import Diagnostics
 from .html_text import BODY_CHARS, leading_text
+from .loader import RawDocument
 from .markdown_ext import DocumentContext
 from .markdown_render import MarkdownRenderer, RenderDepthError
-from .models import Claim, Kind, Page, Role
+from .models import Claim, Page, Role, Source
 from .page_citations import PageCitations
 from .reference_styles import format_once, install_memo
 from .render_cache import CachedBody, RenderCache, work_signature
@@ -109,7 +110,7 @@ def render_page(
     own_key = page.study.work.key if page.study is not None else ""
     citations = PageCitations(catalog.works, config.citation_style, report, catalog.draft_keys, broken_keys, own_key)
     output_path = page_path(page)
-    source_dir = "" if page.kind is Kind.HOME else page.kind.value
+    source_dir = page.section
     context = DocumentContext(
         citations,
         page.body,
@@ -241,6 +242,30 @@ def render_all(
             cache.store(keys[index], _to_cache(rendered, record), works, links)
             cache.decoded[keys[index]] = rendered
     return [item for item in results if item is not None]
+
+
+def check_broken_bodies(raws: list[RawDocument], catalog: Catalog, config: SiteConfig, diagnostics: Diagnostics) -> None:
+    """Report the body problems of files whose front matter failed validation, in the same run.
+
+    Such a file is not published, but its body is rendered once for its problems (unknown citation keys, links
+    to missing files, unclosed raw HTML), so the author sees everything to fix at once, not on the next run.
+    """
+    renderer = MarkdownRenderer(config.raw_html)
+    for raw in raws:
+        page = Page(
+            kind=raw.kind,
+            slug=raw.stem,
+            title=raw.stem,
+            summary="",
+            body=raw.document.body,
+            body_line=raw.document.body_line,
+            source=Source(diagnostics.display_path(raw.path), 1),
+            path=raw.path,
+            section=raw.section,
+        )
+        _, record = render_page(page, catalog, config, renderer)
+        for line, message, is_error in record.problems:
+            (diagnostics.error if is_error else diagnostics.warning)(raw.path, line, message)
 
 
 def _same_page(old: Page, new: Page) -> bool:

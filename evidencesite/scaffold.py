@@ -11,48 +11,67 @@ from .loader import SLUG
 from .models import Person, Work
 from .names import format_person
 from .urls import key_slug
-
-# The body sections every note and mechanism page of a site has (the skeletons `new` writes).
-STUDY_SECTIONS = (
-    "Question",
-    "Design and participants",
-    "Intervention",
-    "Main findings",
-    "Limitations",
-    "What it means for the mechanisms",
-)
-MECHANISM_SECTIONS = (
-    "The idea in plain language",
-    "The biology",
-    "Human evidence",
-    "Animal evidence",
-    "Open questions",
-)
+from .vocabulary import DEFAULT_VOCABULARY, Vocabulary
 
 
 def _headings(names: tuple[str, ...]) -> str:
     return "\n".join(f"## {name}\n" for name in names)
 
 
-SECTIONS = {"study": "studies", "mechanism": "mechanisms", "substance": "substances", "page": "pages"}
+FIXED_KINDS = {"study": "studies", "page": "pages"}
+
+
+def kinds(vocabulary: Vocabulary) -> dict[str, str]:
+    """Return what `new` can create -> its content folder: study, page, each taxonomy by key and by singular
+    ('interventions' and 'intervention'; the default vocabulary's 'mechanism' and 'substance')."""
+    found = dict(FIXED_KINDS)
+    for taxonomy in vocabulary.taxonomies:
+        found[taxonomy.key] = taxonomy.key
+        found.setdefault(taxonomy.param, taxonomy.key)
+    return found
+
+
+def _wrapped(values: tuple[str, ...], indent: str, width: int = 92) -> str:
+    """Return `a | b | c` comment lines no longer than `width`, continued under `indent`."""
+    lines, line = [], ""
+    for value in values:
+        piece = value if not line else f"{line} | {value}"
+        if len(indent) + len(piece) > width and line:
+            lines.append(line + " |")
+            line = value
+        else:
+            line = piece
+    lines.append(line)
+    return f"\n{indent}# ".join(lines)
+
+
+def _taxonomy_lines(vocabulary: Vocabulary) -> str:
+    """The study note's taxonomy fields: required ones written out, optional ones commented."""
+    lines = []
+    for taxonomy in vocabulary.study_taxonomies:
+        if taxonomy.required:
+            lines.append(
+                f"{taxonomy.key}: []".ljust(26)
+                + f"# {taxonomy.name} slugs; or set background: true for a background work with none\n"
+            )
+        else:
+            lines.append(f"# {taxonomy.key}: []".ljust(26) + f"# {taxonomy.name} slugs\n")
+    return "".join(lines)
+
 
 STUDY_TEMPLATE = """\
 ---
 {key_line}title: {title}
 {authors}{et_al}{year}
-{optional}design: {design}            # meta-analysis | systematic-review | rct | crossover-rct | non-randomised-trial |
-                          # open-label | cohort | case-series | case-report | human-laboratory | preclinical-animal |
-                          # preclinical-in-vitro | narrative-review | secondary-analysis
-substances: []            # substance slugs, e.g. [alcohol]; or set background: true for mechanism background
-# mechanisms: []          # mechanism slugs, e.g. [reconsolidation]
-# population: human       # human | animal
+{optional}design: {design}            # {designs}
+{taxonomies}# population: human       # human | animal
 # species: ""
 # n: 0                    # a number, or a short text
 # intervention: ""
 # comparator: ""
 # dose: ""
 # outcome: ""
-# finding: positive       # positive | null | negative | mixed
+# finding: positive       # positive | no-effect | negative | mixed
 # summary: ""             # one plain sentence: what was found
 # background: false
 # retracted: false
@@ -64,7 +83,7 @@ draft: true               # remove when the note is complete
 
 {sections}"""
 
-MECHANISM_TEMPLATE = """\
+TERM_TEMPLATE = """\
 ---
 title: {title}
 summary: ""
@@ -73,13 +92,14 @@ claims:
   - id: first-claim
     text: "A claim this page supports."
     strength: speculative      # strong | moderate | weak | speculative
-    evidence: []               # citation keys, or {{key: x, role: supports|contradicts|null|context}}
+    evidence: []               # citation keys, or {{key: x, role: supports|contradicts|no-effect|context}}
 draft: true                    # remove when the page is complete
 ---
 
 {sections}"""
 
-SUBSTANCE_TEMPLATE = """\
+TERM_SECTIONS = ("What was tried", "What was found", "How strong is the evidence")  # a taxonomy without its own
+PLAIN_TERM_TEMPLATE = """\
 ---
 title: {title}
 summary: ""
@@ -87,12 +107,7 @@ order: 0
 draft: true                    # remove when the page is complete
 ---
 
-## What was tried
-
-## What was found
-
-## How strong is the evidence
-"""
+{sections}"""
 
 PAGE_TEMPLATE = """\
 ---
@@ -113,10 +128,22 @@ def _quote(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
-def new_content(site: Path, kind: str, slug: str) -> Path:
-    """Create `content/<section>/<slug>.md` from the skeleton for `kind`; never overwrite."""
-    if kind not in SECTIONS:
-        raise ScaffoldError(f"unknown kind '{kind}': choose one of {', '.join(SECTIONS)}")
+def _study_fields(vocabulary: Vocabulary) -> dict[str, str]:
+    return {
+        "designs": _wrapped(vocabulary.design_values, " " * 26),
+        "taxonomies": _taxonomy_lines(vocabulary),
+        "sections": _headings(vocabulary.note_sections),
+    }
+
+
+def new_content(site: Path, kind: str, slug: str, vocabulary: Vocabulary = DEFAULT_VOCABULARY) -> Path:
+    """Create `content/<section>/<slug>.md` from the skeleton for `kind`; never overwrite.
+
+    `kind` is study, page, or one of the site's taxonomies (its key or its singular).
+    """
+    known = kinds(vocabulary)
+    if kind not in known:
+        raise ScaffoldError(f"unknown kind '{kind}': choose one of {', '.join(known)}")
     if not SLUG.fullmatch(slug):
         raise ScaffoldError(f"'{slug}' must be lowercase a-z, 0-9 and '-' (it becomes the file name and URL)")
     title = _quote(slug.replace("-", " ").capitalize())
@@ -129,14 +156,18 @@ def new_content(site: Path, kind: str, slug: str) -> Path:
             year="year: 2000",
             optional=_optional_fields({}),
             design='""',
-            sections=_headings(STUDY_SECTIONS),
+            **_study_fields(vocabulary),
         )
+    elif kind == "page":
+        text = PAGE_TEMPLATE.format(title=title)
     else:
-        text = {"mechanism": MECHANISM_TEMPLATE, "substance": SUBSTANCE_TEMPLATE, "page": PAGE_TEMPLATE}[kind].format(
-            title=title, sections=_headings(MECHANISM_SECTIONS)
-        )
-    check_folder(site, site / "content" / SECTIONS[kind])
-    return _create(site / "content" / SECTIONS[kind] / f"{slug}.md", text)
+        taxonomy = vocabulary.taxonomy(known[kind])
+        assert taxonomy is not None
+        # any taxonomy's page may carry claims; the skeleton shows them where the site gave the page sections
+        template = TERM_TEMPLATE if taxonomy.sections else PLAIN_TERM_TEMPLATE
+        text = template.format(title=title, sections=_headings(taxonomy.sections or TERM_SECTIONS))
+    check_folder(site, site / "content" / known[kind])
+    return _create(site / "content" / known[kind] / f"{slug}.md", text)
 
 
 def _optional_fields(values: dict[str, str]) -> str:
@@ -184,7 +215,7 @@ def _names(field: str, people: tuple[Person, ...]) -> str:
     return f"{field}:" + "".join(f"\n  - {_quote(format_person(person))}" for person in people) + "\n"
 
 
-def study_stub(work: Work) -> str:
+def study_stub(work: Work, vocabulary: Vocabulary = DEFAULT_VOCABULARY) -> str:
     """Return a draft study note holding everything of the record that a note's front matter takes.
 
     Names are written in a form parse_person reads back to the same Person (ValueError otherwise); a key that
@@ -211,11 +242,13 @@ def study_stub(work: Work) -> str:
         year=f"year: {work.year}" if work.year else "# year: YYYY            # not in the export: add it",
         optional=_optional_fields(values),
         design='""',
-        sections=_headings(STUDY_SECTIONS),
+        **_study_fields(vocabulary),
     )
 
 
-def import_bibliography(site: Path, source: Path) -> tuple[list[Path], list[str], list[Diagnostic]]:
+def import_bibliography(
+    site: Path, source: Path, vocabulary: Vocabulary = DEFAULT_VOCABULARY
+) -> tuple[list[Path], list[str], list[Diagnostic]]:
     """Create a draft note for each work in `source` without one; return (created, stems kept, warnings).
 
     Every problem (a malformed export, a name that cannot be written, two keys giving one file name) raises
@@ -242,7 +275,7 @@ def import_bibliography(site: Path, source: Path) -> tuple[list[Path], list[str]
             )
             continue
         try:
-            text = study_stub(work)
+            text = study_stub(work, vocabulary)
         except ValueError as exc:
             diagnostics.error(source, work.source.line, f"work '{work.key}': {exc}; write the name by hand in a note")
             continue

@@ -28,10 +28,12 @@ from .models import (
     Source,
     Strength,
     Study,
+    Terms,
     Work,
 )
 from .names import parse_person
 from .urls import key_slug
+from .vocabulary import DEFAULT_VOCABULARY, Vocabulary
 
 # matched with fullmatch (`$` also matches before a final newline); ASCII digits only (`\d` takes any script's)
 DOI = re.compile(r"10\.[0-9]{4,9}/\S+")
@@ -51,7 +53,6 @@ STUDY_FIELDS = (
     "et_al",
     "year",
     "design",
-    "substances",
     "journal",
     "volume",
     "issue",
@@ -68,7 +69,6 @@ STUDY_FIELDS = (
     "dose",
     "outcome",
     "finding",
-    "mechanisms",
     "summary",
     "tags",
     "retracted",
@@ -80,10 +80,17 @@ STUDY_FIELDS = (
 FIELDS = {
     Kind.HOME: COMMON_FIELDS,
     Kind.PAGE: COMMON_FIELDS,
-    Kind.SUBSTANCE: COMMON_FIELDS,
-    Kind.MECHANISM: (*COMMON_FIELDS, "claims"),
-    Kind.STUDY: STUDY_FIELDS,
+    Kind.TERM: (*COMMON_FIELDS, "claims"),
+    Kind.STUDY: STUDY_FIELDS,  # and one field per taxonomy (fields_of)
 }
+NO_EFFECT_HINT = {"finding": "a study that found no effect", "role": "evidence that found no effect"}
+
+
+def fields_of(kind: Kind, vocabulary: Vocabulary) -> tuple[str, ...]:
+    """Return the front-matter fields a page of `kind` may have under the site's vocabulary."""
+    if kind is Kind.STUDY:
+        return (*STUDY_FIELDS[:7], *vocabulary.keys, *STUDY_FIELDS[7:])
+    return FIELDS[kind]
 CLAIM_FIELDS = ("id", "text", "strength", "evidence")
 
 
@@ -137,6 +144,8 @@ class _Reader:
     def boolean(self, key: str) -> bool:
         value = self.data.get(key)
         if value is None:
+            if key in self.data:
+                self.error(f"'{key}' has no value (YAML reads null, ~ and an empty value as nothing): write true or false, or remove the line", key)
             return False
         if isinstance(value, Scalar) and value.text.lower() in ("true", "false"):
             return value.text.lower() == "true"
@@ -144,14 +153,22 @@ class _Reader:
         return False
 
     def choice(self, key: str, kind: type[enum.Enum], required: bool = False) -> Any:
+        choices = _choices(kind)
+        value = self.chosen(key, choices, required)
+        return kind(value) if value else None
+
+    def chosen(self, key: str, choices: tuple[str, ...], required: bool = False) -> str:
+        """Return one of `choices` written under `key` ('' when absent); null, ~ or nothing is an error."""
+        if key in self.data and self.data[key] is None:
+            self.error(no_value(key, choices), key)
+            return ""
         value = self.text(key, required)
         if not value:
-            return None
-        choices = _choices(kind)
+            return ""
         if value in choices:
-            return kind(value)
-        self.error(f"unknown {key} '{value}'{did_you_mean(value, choices)}; expected one of: {', '.join(choices)}", key)
-        return None
+            return value
+        self.error(unknown_choice(key, value, choices), key)
+        return ""
 
     def strings(self, key: str, required: bool = False) -> tuple[str, ...]:
         value = self.data.get(key)
@@ -179,6 +196,22 @@ class _Reader:
             if not SLUG.fullmatch(value):
                 self.error(f"'{value}' in '{key}' is not a slug (lowercase a-z, 0-9 and '-')", key, index)
         return tuple(v for v in values if SLUG.fullmatch(v))
+
+
+def no_value(key: str, choices: tuple[str, ...]) -> str:
+    """The message for `key: null` (or `~`, or nothing) where one of `choices` is required."""
+    hint = f" ('no-effect' for {NO_EFFECT_HINT[key]})" if key in NO_EFFECT_HINT else ""
+    return (
+        f"'{key}' has no value (YAML reads null, ~ and an empty value as nothing): write one of: "
+        f"{', '.join(choices)}{hint}, or remove the line"
+    )
+
+
+def unknown_choice(key: str, value: str, choices: tuple[str, ...]) -> str:
+    """The message for a value that is not one of `choices`; 'null' is pointed to 'no-effect'."""
+    if value == "null" and "no-effect" in choices:
+        return f"{key} 'null' is not a value: write 'no-effect' for {NO_EFFECT_HINT.get(key, 'no effect')}"
+    return f"unknown {key} '{value}'{did_you_mean(value, choices)}; expected one of: {', '.join(choices)}"
 
 
 @functools.cache
@@ -213,15 +246,22 @@ def is_real_date(text: str) -> bool:
     return True
 
 
-def validate_document(raw: RawDocument, diagnostics: Diagnostics) -> Page | None:
-    """Return the validated page, or None when it has errors (all of which are reported)."""
+def validate_document(
+    raw: RawDocument, diagnostics: Diagnostics, vocabulary: Vocabulary = DEFAULT_VOCABULARY
+) -> Page | None:
+    """Return the validated page, or None when it has errors (all of which are reported).
+
+    `vocabulary` (the site's taxonomies and designs) decides which fields and designs a note may have.
+    """
     reader = _Reader(raw, diagnostics)
     before = diagnostics.error_count
     document = raw.document
+    if document.unparsed:
+        return None  # its front matter's parse error is reported already; only its body gets checked
     if not document.has_front_matter:
         diagnostics.error(raw.path, 1, "missing front matter: start the file with '---', a 'title:' line and '---'")
         return None
-    allowed = FIELDS[raw.kind]
+    allowed = fields_of(raw.kind, vocabulary)
     for key in document.data:
         if key not in allowed and not (key == "slug" and raw.kind is Kind.STUDY):  # an error of its own below
             diagnostics.warning(raw.path, reader.line(key), f"unknown field '{key}'{did_you_mean(key, allowed)}")
@@ -247,8 +287,8 @@ def validate_document(raw: RawDocument, diagnostics: Diagnostics) -> Page | None
     updated = reader.text("updated")
     if updated and not is_real_date(updated):
         reader.error(f"'updated' must be a real date written YYYY-MM-DD (e.g. 2019-03-15), not '{updated}'", "updated")
-    study = _study(reader, title, key) if raw.kind is Kind.STUDY else None
-    claims = _claims(reader) if raw.kind is Kind.MECHANISM else ()
+    study = _study(reader, title, key, vocabulary) if raw.kind is Kind.STUDY else None
+    claims = _claims(reader) if raw.kind is Kind.TERM else ()
     if raw.kind is Kind.STUDY and not document.body.strip():
         diagnostics.warning(raw.path, document.body_line, "study note has no body text below its front matter")
     if diagnostics.error_count > before:
@@ -272,6 +312,7 @@ def validate_document(raw: RawDocument, diagnostics: Diagnostics) -> Page | None
         tags=reader.slugs("tags"),
         claims=claims,
         study=study,
+        section=raw.section,
     )
 
 
@@ -311,7 +352,7 @@ def _checked_key(reader: _Reader) -> str:
     return key
 
 
-def _study(reader: _Reader, title: str, key: str) -> Study | None:
+def _study(reader: _Reader, title: str, key: str, vocabulary: Vocabulary) -> Study | None:
     authors = _names(reader, "authors")
     editors = _names(reader, "editors")
     if not authors and not editors and all(reader.data.get(field) in (None, []) for field in ("authors", "editors")):
@@ -324,15 +365,21 @@ def _study(reader: _Reader, title: str, key: str) -> Study | None:
         reader.warning("study note has no year: add 'year' (the year of publication) so the work can be dated")
     if year is not None and not MIN_YEAR <= year <= MAX_YEAR:
         reader.error(f"year {year} is outside {MIN_YEAR}-{MAX_YEAR}", "year")
-    design = reader.choice("design", Design, required=True)
+    design_value = reader.chosen("design", vocabulary.design_values, required=True)
+    design: Design | None = vocabulary.design(design_value) if design_value else None
     background = reader.boolean("background")
-    substances = reader.slugs("substances", required=not background)
-    if not substances and not background and "substances" in reader.data:
-        reader.error(
-            "'substances' is empty: list at least one substance slug, or set 'background: true' for a "
-            "mechanism-background work that involves no substance",
-            "substances",
-        )
+    terms = []
+    for taxonomy in vocabulary.taxonomies:
+        required = taxonomy.required and not background
+        slugs = reader.slugs(taxonomy.key, required=required)
+        if required and not slugs and taxonomy.key in reader.data:
+            reader.error(
+                f"'{taxonomy.key}' is empty: list at least one {taxonomy.name} slug, or set 'background: true' "
+                f"for a background work that involves no {taxonomy.name}",
+                taxonomy.key,
+            )
+        if slugs:
+            terms.append(Terms(taxonomy.key, slugs))
     identifiers = {}
     for key_name, pattern, example in (
         ("doi", DOI, "10.1038/s41467-019-13162-w"),
@@ -372,8 +419,7 @@ def _study(reader: _Reader, title: str, key: str) -> Study | None:
     return Study(
         work=work,
         design=design,
-        substances=substances,
-        mechanisms=reader.slugs("mechanisms"),
+        terms=tuple(terms),
         population=reader.choice("population", Population),
         species=reader.text("species"),
         n=n,
@@ -481,12 +527,10 @@ def _claim_text(reader: _Reader, item: dict[str, Any], path: tuple[str | int, ..
 def _parse_enum(reader: _Reader, kind: type[enum.Enum], value: str, name: str, path: tuple[str | int, ...]) -> Any:
     if not value:
         return None
-    choices = [member.value for member in kind]
+    choices = _choices(kind)
     if value in choices:
         return kind(value)
-    reader.error(
-        f"unknown {name} '{value}'{did_you_mean(value, choices)}; expected one of: {', '.join(choices)}", *path
-    )
+    reader.error(unknown_choice(name, value, choices), *path)
     return None
 
 
@@ -510,7 +554,10 @@ def _evidence(reader: _Reader, value: Any, path: tuple[str | int, ...]) -> tuple
         elif isinstance(item, dict) and isinstance(item.get("key"), Scalar):
             key = item["key"].text.strip().lstrip("@")
             role_value = item.get("role")
-            if role_value is not None:
+            if role_value is None and "role" in item:
+                reader.error(no_value("role", _choices(Role)), *where, "role")
+                ok = False
+            elif role_value is not None:
                 parsed = _parse_enum(
                     reader, Role, role_value.text if isinstance(role_value, Scalar) else "", "role", (*where, "role")
                 )

@@ -75,8 +75,8 @@ def _files(title: str, site_dir: str, generator_dir: str) -> dict[str, str]:
         CONFIG_NAME: CONFIG.format(title=_yaml_text(title)),
         "content/index.md": HOME.format(title=_yaml_text(title)),
         "content/studies/example2024.md": STUDY,
-        "content/mechanisms/example-mechanism.md": MECHANISM,
-        "content/substances/example-intervention.md": SUBSTANCE,
+        "content/interventions/example-intervention.md": INTERVENTION,
+        "content/outcomes/example-outcome.md": OUTCOME,
         "content/pages/about.md": ABOUT,
         "content/references.bib": BIBLIOGRAPHY,
         ".gitignore": GITIGNORE,
@@ -103,6 +103,23 @@ strict: true                            # warnings fail the build, locally and w
 # nav:                                  # the menu; default: the sections, then pages with an 'order'
 #   - {{title: Evidence, link: evidence}}
 #   - {{title: About, link: pages/about.md}}
+
+# The site's vocabulary: the axes every study is mapped on, in your topic's words. Each `key` is the
+# study-note field (`outcomes: [pain]`), the content folder (content/outcomes/) and the URL folder
+# (outcomes/); `title` and `singular` label the menu, headings, matrix, explorer filters and badges.
+# The evidence matrix has the first as rows and the second as columns; `required: true` means every
+# study note lists at least one (unless it sets `background: true`). Rename or add axes freely
+# (e.g. exposures x outcomes, tests x conditions); `in_text` is how a sentence names one.
+taxonomies:
+  - {{key: interventions, title: Interventions, singular: Intervention}}
+  - {{key: outcomes, title: Outcomes, singular: Outcome, required: true}}
+# Study designs: the generator's list (docs/authoring.md), in evidence order. Add or change one with its
+# label, its type (review | randomised-trial | human-study | laboratory) and its place:
+# designs:
+#   - {{key: registry-study, label: Registry study, type: human-study, after: cohort}}
+# default_designs: true                 # false: only the designs listed above, in their order
+# The sections of a new study note (`python build.py new study KEY`):
+# note_sections: [Question, Design and participants, Intervention, Main findings, Limitations, What it means]
 """
 
 HOME = """\
@@ -128,8 +145,8 @@ intervention: "The intervention studied"
 comparator: "Usual care"
 outcome: "The main outcome"
 finding: positive
-substances: [example-intervention]
-mechanisms: [example-mechanism]
+interventions: [example-intervention]
+outcomes: [example-outcome]
 summary: "One plain sentence saying what was found."
 ---
 ## Question
@@ -152,15 +169,15 @@ The main result with its uncertainty (for example a difference with its 95% conf
 
 What limits the result.
 
-## What it means for the mechanisms
+## What it means
 
-How this study bears on the mechanism pages that cite it.
+How this study bears on the outcome and intervention pages that cite it.
 """
 
-MECHANISM = """\
+OUTCOME = """\
 ---
-title: "An example mechanism"
-summary: "One sentence: how the intervention might work."
+title: "An example outcome"
+summary: "One sentence: what is measured, and why it matters to patients."
 order: 1
 claims:
   - id: example-claim
@@ -170,17 +187,17 @@ claims:
 ---
 ## The idea in plain language
 
-Explain the proposed mechanism for a general reader, citing the studies behind each statement [@example2024].
+Explain the outcome for a general reader, citing the studies behind each statement [@example2024].
 
 ## Open questions
 
 What is not known yet.
 """
 
-SUBSTANCE = """\
+INTERVENTION = """\
 ---
 title: "An example intervention"
-summary: "One sentence about this intervention or condition."
+summary: "One sentence about this intervention."
 order: 1
 ---
 What was tried, in whom, and what was found [@example2024].

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TypeVar
 
-from .catalog import Catalog
+from .catalog import Catalog, section_pages
 from .config import SiteConfig
 from .errors import Diagnostics, did_you_mean
 from .evidence import build_matrix
@@ -34,22 +34,25 @@ _T = TypeVar("_T")
 
 SEARCH_INDEX = "static/search/"  # every file of the search index is under this folder (search_index.py)
 INDEX_PAGE = "index.html"
-SECTIONS = ("evidence", "studies", "mechanisms", "substances", "references", "search")
-TEMPLATE_FOR = {
-    "home": "home.html",
-    "studies": "study.html",
-    "mechanisms": "mechanism.html",
-    "substances": "substance.html",
-    "pages": "page.html",
-}
+TEMPLATE_FOR = {"home": "home.html", "studies": "study.html", "pages": "page.html"}  # and term_template()
 SECTION_TEMPLATES = {
     "evidence": "evidence.html",
     "studies": "studies.html",
-    "mechanisms": "list.html",
-    "substances": "list.html",
     "references": "references.html",
     "search": "search.html",
-}
+}  # a taxonomy's list page: list.html
+# a site's own templates written for the default vocabulary's two page types keep working
+LEGACY_TERM_TEMPLATES = {"mechanisms": "mechanism.html", "substances": "substance.html"}
+
+
+def term_template(site: Path, taxonomy: str) -> str:
+    """Return the template of a taxonomy's pages: `term-<key>.html`, else the old name for the default
+    vocabulary's axes (`mechanism.html`, `substance.html`), else `term.html`; the first found wins."""
+    folders = template_folders(site)
+    for name in (f"term-{taxonomy}.html", LEGACY_TERM_TEMPLATES.get(taxonomy)):
+        if name and any((folder / name).is_file() for folder in folders):
+            return name
+    return "term.html"
 
 
 def digest(*parts: object) -> str:
@@ -114,23 +117,21 @@ def plan_site(
         return PlannedFile(path, digest(site_wide, template, signature), produce, kind)
 
     resolve = content_resolver(catalog)
+    templates = {**TEMPLATE_FOR, **{key: term_template(site, key) for key in catalog.vocabulary.keys}}
     content_signatures = []
     for item in rendered:
         page = item.page
-        kind = page.kind.value or "home"
+        kind = page.section or "home"
         signature = _content_signature(item, catalog, views, work_meta, all_meta, resolve)
         content_signatures.append((item.output_path, signature))
-        files.append(page_file(item.output_path, TEMPLATE_FOR[kind], _bind(views.content_page, item), signature, kind))
-    for section in SECTIONS:
+        files.append(page_file(item.output_path, templates[kind], _bind(views.content_page, item), signature, kind))
+    for section in section_pages(catalog.vocabulary):
         if section == "search" and not config.search:
             continue
         # the references page lists every work, including the bibliography's
         signature = digest(all_meta, (cited_by, sorted(work_meta.items())) if section == "references" else "")
-        files.append(
-            page_file(
-                f"{section}/index.html", SECTION_TEMPLATES[section], _bind(views.section, section), signature, "index"
-            )
-        )
+        template = SECTION_TEMPLATES.get(section, "list.html")
+        files.append(page_file(f"{section}/index.html", template, _bind(views.section, section), signature, "index"))
     files.append(page_file("404.html", "404.html", views.not_found, "", "index"))
     works = sorted(catalog.works.values(), key=lambda w: w.key)
     works_digest = digest(code, sorted(work_meta.items()))
@@ -151,7 +152,8 @@ def plan_site(
     if config.search:
         # each page's signature covers its title, summary, body and study fields, which is what is indexed
         index = functools.cache(lambda: build_search_index(rendered))  # built once, by the first shard written
-        index_signature = digest(code, content_signatures)
+        # the index holds each study's design label, which the vocabulary (not the note) decides
+        index_signature = digest(code, config.vocabulary, content_signatures)
         for index_path in index_paths(len(rendered)):
             files.append(PlannedFile(index_path, index_signature, _bind(_index_file, index, index_path)))
     copies = static_files(site)
@@ -163,7 +165,7 @@ def plan_site(
     check_nav(config, catalog, {f.path for f in files} | set(copies), diagnostics)
 
     def render_content(item: RenderedPage) -> bytes:
-        template = TEMPLATE_FOR[item.page.kind.value or "home"]
+        template = templates[item.page.section or "home"]
         return render_template(environment, template, views.content_page(item)).encode("utf-8")
 
     return SitePlan(files, copies, render_content)
@@ -188,7 +190,7 @@ def _meta(page: Page) -> str:
     works, so it is added.
     """
     suffix = page.study.work.year_suffix if page.study else ""
-    return f"{page.kind.value}/{page.slug}:{page.meta_digest or digest(replace(page, body=''))}:{suffix}"
+    return f"{page.section}/{page.slug}:{page.meta_digest or digest(replace(page, body=''))}:{suffix}"
 
 
 def _content_signature(
@@ -213,9 +215,9 @@ def _content_signature(
     if page.kind is Kind.STUDY:
         key = page.study.work.key  # type: ignore[union-attr]
         parts.append([(place.title, place.path, place.claim) for place in views.cited_by.get(key, [])])
-        parts.append([(catalog.substances[s].title if s in catalog.substances else s) for s in page.study.substances])  # type: ignore[union-attr]
-        parts.append([(catalog.mechanisms[m].title if m in catalog.mechanisms else m) for m in page.study.mechanisms])  # type: ignore[union-attr]
-    elif page.kind in (Kind.MECHANISM, Kind.SUBSTANCE, Kind.HOME):
+        for key, terms in catalog.terms.items():
+            parts.append([(terms[s].title if s in terms else s) for s in page.study.terms_of(key)])  # type: ignore[union-attr]
+    elif page.kind in (Kind.TERM, Kind.HOME):
         parts.append(all_meta)
     return digest(*parts)
 
@@ -274,7 +276,7 @@ _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:|^//")
 
 def check_nav(config: SiteConfig, catalog: Catalog, paths: set[str], diagnostics: Diagnostics) -> None:
     """Report nav links that lead nowhere, or out of the site, at their line in site_config.yaml."""
-    sections = [section for section in SECTIONS if f"{section}/{INDEX_PAGE}" in paths]
+    sections = [section for section in section_pages(catalog.vocabulary) if f"{section}/{INDEX_PAGE}" in paths]
     choices = [*sections, *catalog.content_paths]
     for item in config.nav:
         link = item.link.strip()

@@ -41,7 +41,7 @@ def page_path(page: Page) -> str:
         return INDEX
     if page.kind is Kind.PAGE:
         return f"{page.slug}/{INDEX}"
-    return f"{page.kind.value}/{page.slug}/{INDEX}"
+    return f"{page.section}/{page.slug}/{INDEX}"
 
 
 def section_path(section: str) -> str:

@@ -14,34 +14,42 @@ from .catalog import Catalog
 from .config import SiteConfig
 from .csl_style import AnyStyle, is_numbered
 from .evidence import Matrix, find_gaps, timeline_svg
-from .models import Design, Kind, Page, Strength, Study, Work
+from .models import Kind, Page, Strength, Study, Work
 from .reference_format import plain_text
 from .reference_labels import letters, short_label, year_label
 from .reference_names import format_authors
 from .reference_styles import formats_for
 from .rendered import RenderedPage
 from .urls import folder_url, page_path, relative_url, section_path
+from .vocabulary import Vocabulary
 
 SECTION_TITLES = {
     "evidence": "Evidence overview",
     "studies": "Studies",
-    "mechanisms": "Mechanisms",
-    "substances": "Substances",
     "references": "References",
     "search": "Search",
 }
-DEFAULT_NAV = (
-    ("Evidence", "evidence/index.html"),
-    ("Mechanisms", "mechanisms/index.html"),
-    ("Substances", "substances/index.html"),
-    ("Studies", "studies/index.html"),
-    ("References", "references/index.html"),
-)
+BACKGROUND_GROUP = "Background works, guidelines and registrations"
+
+
+def section_titles(vocabulary: Vocabulary) -> dict[str, str]:
+    """Return each generated section's folder -> its title, the taxonomies' lists (in their own words) included."""
+    return {**SECTION_TITLES, **{taxonomy.key: taxonomy.title for taxonomy in vocabulary.taxonomies}}
+
+
+def default_nav(vocabulary: Vocabulary) -> tuple[tuple[str, str], ...]:
+    """The menu of a site without `nav`: the evidence overview, each taxonomy, studies and references."""
+    return (
+        ("Evidence", "evidence/index.html"),
+        *((taxonomy.title, f"{taxonomy.key}/index.html") for taxonomy in vocabulary.taxonomies),
+        ("Studies", "studies/index.html"),
+        ("References", "references/index.html"),
+    )
 
 
 @dataclass(frozen=True)
 class CitedBy:
-    """A place that cites a work: a page, or a claim on a mechanism page."""
+    """A place that cites a work: a page, or a claim on a taxonomy's page."""
 
     title: str  # the page's title
     path: str  # output path with optional #fragment
@@ -138,7 +146,7 @@ class ViewBuilder:
     """Builds the context of each output page from the catalog and the rendered bodies."""
 
     def __init__(
-        self, config: SiteConfig, catalog: Catalog, rendered: list[RenderedPage], matrix: Matrix, search: bool
+        self, config: SiteConfig, catalog: Catalog, rendered: list[RenderedPage], matrix: Matrix | None, search: bool
     ) -> None:
         self.config = config
         self.catalog = catalog
@@ -148,6 +156,8 @@ class ViewBuilder:
         self.cited_by = cited_by_index(rendered)
         self.search = search
         self.works = WorkFormats(catalog, config.citation_style)
+        self.vocabulary = catalog.vocabulary
+        self.titles = section_titles(catalog.vocabulary)
 
     # Site-wide pieces that every page (or every section page) shows are cached properties: made once per
     # build, on first use, since an incremental build may render no page at all.
@@ -160,7 +170,7 @@ class ViewBuilder:
     def _nav(self) -> tuple[tuple[str, str], ...]:
         if self.config.nav:
             return tuple((item.title, self._nav_target(item.link)) for item in self.config.nav)
-        items = list(DEFAULT_NAV)
+        items = list(default_nav(self.vocabulary))
         items.extend((p.title, page_path(p)) for p in self.catalog.ordered(self.catalog.pages) if p.order)
         return tuple(items)
 
@@ -169,7 +179,7 @@ class ViewBuilder:
             page = self.catalog.content_paths.get(link)
             return page_path(page) if page else link
         link = link.strip("/")
-        return section_path(link) if link in SECTION_TITLES or not link else link
+        return section_path(link) if link in self.titles or not link else link
 
     def base(self, output_path: str, title: str, description: str = "", kind: str = "page") -> dict[str, Any]:
         """Return the context every template gets."""
@@ -189,6 +199,10 @@ class ViewBuilder:
             "json_ld": Markup(""),
             "disclaimer_page": self._disclaimer_page,
             "base_href": "",
+            # the site's own words: its taxonomies in declared order, and in a study's order (required ones first)
+            "taxonomies": self.vocabulary.taxonomies,
+            "study_taxonomies": self.vocabulary.study_taxonomies,
+            "term_pages": self.catalog.terms,
         }
 
     @cached_property
@@ -227,7 +241,7 @@ class ViewBuilder:
 
     def content_page(self, item: RenderedPage) -> dict[str, Any]:
         page = item.page
-        context = self.base(item.output_path, page.title, page.summary, page.kind.value or "home")
+        context = self.base(item.output_path, page.title, page.summary, page.section or "home")
         references = reference_entries(item, self.works)
         context.update(
             page=page,
@@ -254,13 +268,17 @@ class ViewBuilder:
                 full_authors=format_authors(study.work, self.config.citation_style, full=True),
                 cite_text=plain_text(self.works.html(study.work.key)),
                 cited_by=self.cited_by.get(study.work.key, []),
-                mechanisms=[self.catalog.mechanisms[m] for m in study.mechanisms if m in self.catalog.mechanisms],
-                substances=[self.catalog.substances[s] for s in study.substances if s in self.catalog.substances],
+                # (taxonomy, its pages this study lists), in a study's order
+                study_terms=[
+                    (taxonomy, [terms[slug] for slug in study.terms_of(taxonomy.key) if slug in terms])
+                    for taxonomy in self.vocabulary.study_taxonomies
+                    for terms in (self.catalog.terms[taxonomy.key],)
+                ],
                 export_base=f"studies/{page.slug}/{page.slug}",
             )
-        if page.kind in (Kind.MECHANISM, Kind.SUBSTANCE):
-            field_name = "mechanisms" if page.kind is Kind.MECHANISM else "substances"
-            studies = [p for p in self.studies_sorted() if page.slug in getattr(p.study, field_name)]
+        if page.kind is Kind.TERM:
+            context["taxonomy"] = self.vocabulary.taxonomy(page.section)
+            studies = [p for p in self.studies_sorted() if page.slug in p.study.terms_of(page.section)]  # type: ignore[union-attr]
             context["section_studies"] = studies
         if page.kind is Kind.HOME:
             context.update(self._overview())
@@ -281,8 +299,6 @@ class ViewBuilder:
     def _overview(self) -> dict[str, Any]:
         return {
             "matrix": self.matrix,
-            "mechanism_pages": self.catalog.mechanisms,
-            "substance_pages": self.catalog.substances,
             "gaps": find_gaps(self.catalog, self.matrix),
             "study_count": len(self.catalog.studies),
             "human_count": sum(
@@ -297,39 +313,31 @@ class ViewBuilder:
 
     def section(self, name: str) -> dict[str, Any]:
         output_path = section_path(name)
-        context = self.base(output_path, SECTION_TITLES[name], kind=name)
+        context = self.base(output_path, self.titles[name], kind=name)
         if name == "evidence":
             context.update(self._overview())
             context["timeline"] = self.timeline(output_path)
         elif name == "studies":
             context["studies"] = self.studies_sorted()
-            context["mechanism_pages"] = self.catalog.mechanisms
-            context["substance_pages"] = self.catalog.substances
             context["designs"] = sorted(
                 {p.study.design for p in self.catalog.studies.values() if p.study}, key=lambda d: d.rank
             )
-        elif name == "mechanisms":
-            context["pages"] = self.catalog.ordered(self.catalog.mechanisms)
+        elif name in self.catalog.terms:
+            terms = self.catalog.terms[name]
+            context["taxonomy"] = self.vocabulary.taxonomy(name)
+            context["pages"] = self.catalog.ordered(terms)
             context["counts"] = {
-                slug: sum(1 for p in self.catalog.studies.values() if p.study and slug in p.study.mechanisms)
-                for slug in self.catalog.mechanisms
-            }
-        elif name == "substances":
-            context["pages"] = self.catalog.ordered(self.catalog.substances)
-            context["counts"] = {
-                slug: sum(1 for p in self.catalog.studies.values() if p.study and slug in p.study.substances)
-                for slug in self.catalog.substances
+                slug: sum(1 for p in self.catalog.studies.values() if p.study and slug in p.study.terms_of(name))
+                for slug in terms
             }
         elif name == "references":
             works = sorted(self.catalog.works.values(), key=sort_key)
             groups: dict[str, list[tuple[Work, Markup, Study | None, list[tuple[str, str, int]]]]] = {}
             for work in works:
                 study = self.catalog.study(work.key)
-                heading = (
-                    DESIGN_GROUP_TITLES[study.design] if study else "Background works, guidelines and registrations"
-                )
+                heading = study.design.plural if study else BACKGROUND_GROUP
                 groups.setdefault(heading, []).append((work, self.works.html(work.key), study, self._places(work.key)))
-            order = [*dict.fromkeys(DESIGN_GROUP_TITLES.values()), "Background works, guidelines and registrations"]
+            order = [*dict.fromkeys(design.plural for design in self.vocabulary.designs), BACKGROUND_GROUP]
             context["groups"] = [(heading, groups[heading]) for heading in order if heading in groups]
             context["work_count"] = len(works)
         return context
@@ -356,15 +364,3 @@ class ViewBuilder:
         context["base_href"] = self.config.base_path
         return context
 
-
-DESIGN_GROUP_TITLES = {
-    design: design.label.replace("study", "studies") if design.label.endswith("study") else f"{design.label}s"
-    for design in Design
-}
-DESIGN_GROUP_TITLES.update(
-    {
-        Design.META_ANALYSIS: "Meta-analyses",
-        Design.CASE_SERIES: "Case series",
-        Design.SECONDARY_ANALYSIS: "Secondary analyses",
-    }
-)

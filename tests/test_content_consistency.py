@@ -9,9 +9,14 @@ import pytest
 
 from conftest import REPO, missing_tool
 from evidencesite.bibliography import parse_bibtex
+from evidencesite.config import load_config
 from evidencesite.errors import Diagnostics
 from evidencesite.frontmatter import Scalar, split_front_matter
-from evidencesite.scaffold import MECHANISM_SECTIONS, STUDY_SECTIONS
+
+# the skeletons of this site's vocabulary (site_config.yaml's note_sections, the mechanisms' default sections)
+_VOCABULARY = load_config(REPO, Diagnostics(REPO)).vocabulary  # type: ignore[union-attr]
+STUDY_SECTIONS = _VOCABULARY.note_sections
+MECHANISM_SECTIONS = _VOCABULARY.taxonomy("mechanisms").sections  # type: ignore[union-attr]
 
 SNAPSHOT = json.loads((REPO / "tests" / "fixtures" / "dossier_bibliography.json").read_text(encoding="utf-8"))
 STUDIES = sorted((REPO / "content" / "studies").glob("*.md"))

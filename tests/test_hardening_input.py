@@ -14,10 +14,11 @@ import pytest
 
 from conftest import MINIMAL_FILES, REPO
 from evidencesite.bib_dates import csl_date, iso_date, parse_edtf
-from evidencesite.catalog import GENERATED_FILES, GENERATED_FOLDER, SECTION_PAGES
+from evidencesite.catalog import GENERATED_FILES, GENERATED_FOLDER, section_pages
 from evidencesite.markdown_inline import BracketIndex
 from evidencesite.markdown_toc import TEMPLATE_IDS
 from evidencesite.scaffold import ScaffoldError, new_content
+from evidencesite.vocabulary import DEFAULT_VOCABULARY
 
 STUDY = MINIMAL_FILES["content/studies/smith2020.md"]
 HOME = MINIMAL_FILES["content/index.md"]
@@ -116,7 +117,7 @@ def test_every_generated_file_is_known_to_the_generated_path_check(site, run_cli
         if not path.is_file() or relative.startswith(GENERATED_FOLDER) or relative in GENERATED_FILES:
             continue
         parts = relative.split("/")
-        page = parts[-1] == "index.html" and (len(parts) == 2 or (len(parts) == 3 and parts[0] in SECTION_PAGES))
+        page = parts[-1] == "index.html" and (len(parts) == 2 or (len(parts) == 3 and parts[0] in section_pages(DEFAULT_VOCABULARY)))
         export = len(parts) == 3 and parts[0] == "studies" and parts[2].rpartition(".")[0] == parts[1]
         if not (page or export) and not relative.startswith("."):
             unknown.append(relative)
@@ -405,3 +406,29 @@ def test_an_unclosed_script_is_a_located_error(site, run_cli, raw_html: str) -> 
         "content/pages/about.md:6: error: <script> is never closed: a browser would read the rest of the page as its "
         "content; add </script> (or write &lt;script&gt; to show the tag as text)"
     ) in _errors(run_cli, root)
+
+
+# --- 23: body problems of a file whose front matter is broken ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("broken", "first"),
+    [
+        ("design: [rct", "content/studies/smith2020.md:9: error: malformed YAML: did not find expected ',' or ']' (while parsing a flow sequence started on line 8)"),
+        ("design: rcct", "content/studies/smith2020.md:8: error: unknown design 'rcct' (did you mean 'rct'?)"),
+    ],
+)
+def test_body_problems_of_a_note_with_broken_front_matter_show_in_the_same_run(site, run_cli, broken: str, first: str) -> None:  # type: ignore[no-untyped-def]
+    note = (
+        MINIMAL_FILES["content/studies/smith2020.md"]
+        .replace("design: rct", broken)
+        .replace("Did it work [@smith2020]?", "Did it work [@nobody1999]? See [x](missing.md).")
+    )
+    root = site({"content/studies/smith2020.md": note})
+    for command in ("check", "build"):
+        result = run_cli(command, "--site", root)
+        assert result.code == 1
+        lines = result.err.splitlines()
+        assert lines[0].startswith(first), lines
+        assert "content/studies/smith2020.md:18: error: link to missing file 'missing.md' (looked for content/studies/missing.md)" in lines
+        assert "content/studies/smith2020.md:18: error: unknown citation key 'nobody1999'" in lines

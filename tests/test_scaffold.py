@@ -52,7 +52,7 @@ def test_new_study_has_every_field_and_the_usual_sections_and_builds(site, run_c
         "## Intervention",
         "## Main findings",
         "## Limitations",
-        "## What it means for the mechanisms",
+        "## What it means",
     ):
         assert section in text
     assert run_cli("build", "--site", root, "-q").code == 0  # drafts stay out of the build

@@ -286,3 +286,35 @@ def test_host_policy_and_path_resolution_units(tmp_path: Path) -> None:
     assert resolve_request_path(tmp_path, "/a/") == (200, tmp_path / "a" / "index.html")
     assert resolve_request_path(tmp_path, "/a/../../x")[0] == 404
     assert resolve_request_path(tmp_path, "/a\\..\\x")[0] == 400
+
+
+def test_a_site_started_with_init_is_served_and_follows_edits(tmp_path: Path) -> None:
+    """The new-topic path end to end: `init`, then `serve` it and edit a page of its own vocabulary."""
+    site = tmp_path / "knee"
+    assert subprocess.run([sys.executable, str(REPO / "build.py"), "init", str(site), "--title", "Knee OA"], check=False).returncode == 0
+    pages = sorted((site / "content").glob("*/*.md"))
+    page = next(p for p in pages if p.parent.name not in ("studies", "pages"))  # a page of the first taxonomy
+    port = free_port()
+    with (tmp_path / "serve.log").open("w") as log:
+        process = subprocess.Popen(
+            [sys.executable, str(REPO / "build.py"), "serve", "--site", str(site), "--port", str(port)],
+            cwd=tmp_path,
+            stdout=log,
+            stderr=log,
+            text=True,
+        )
+        try:
+            def home() -> bytes:
+                try:
+                    return get(port, "/")[1]
+                except OSError:
+                    return b""
+
+            assert wait_for(lambda: b"Knee OA" in home(), STARTUP_SECONDS), (tmp_path / "serve.log").read_text()
+            url = f"/{page.parent.name}/{page.stem}/index.html"
+            assert get(port, url)[0] == 200
+            page.write_text(page.read_text() + "\nA sentence added while serving.\n")
+            assert wait_for(lambda: b"A sentence added while serving." in get(port, url)[1])
+        finally:
+            process.kill()
+            process.wait()

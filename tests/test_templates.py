@@ -7,13 +7,16 @@ from pathlib import Path
 
 import pytest
 
-from evidencesite.models import Design, Finding, Person, Population, Source, Study, Work
+from evidencesite.models import Finding, Person, Population, Source, Study, Terms, Work
 from evidencesite.templating import make_environment
+from evidencesite.vocabulary import DEFAULT_VOCABULARY
 
 
 def _study(population: Population | None, finding: Finding | None, retracted: bool) -> Study:
     work = Work("a2020", "A", (Person("A", "B"),), 2020, Source("x", 1), retracted=retracted)
-    return Study(work, Design.RCT, ("alcohol",), population=population, finding=finding)
+    design = DEFAULT_VOCABULARY.design("rct")
+    assert design is not None
+    return Study(work, design, (Terms("substances", ("alcohol",)),), population=population, finding=finding)
 
 
 @pytest.mark.parametrize(

@@ -30,9 +30,10 @@ CASES = {
     ),
     "unknown_design": (
         {"content/studies/smith2020.md": STUDY.replace("design: rct", "design: rtc")},
-        "content/studies/smith2020.md:8: error: unknown design 'rtc' (did you mean 'rct'?); expected one of: meta-analysis, systematic-review, rct, crossover-rct, non-randomised-trial, "
-        "open-label, cohort, secondary-analysis, human-laboratory, case-series, case-report, narrative-review, preclinical-animal, "
-        "preclinical-in-vitro",
+        "content/studies/smith2020.md:8: error: unknown design 'rtc' (did you mean 'rct'?); expected one of: meta-analysis, network-meta-analysis, "
+        "systematic-review, guideline, rct, cluster-rct, crossover-rct, non-randomised-trial, open-label, cohort, "
+        "diagnostic-accuracy, cross-sectional, secondary-analysis, human-laboratory, qualitative, case-series, case-report, "
+        "narrative-review, preclinical-animal, preclinical-in-vitro",
     ),
     "malformed_doi": (
         {"content/studies/smith2020.md": STUDY.replace("doi: 10.1000/test.1", "doi: https://doi.org/10.1000/test.1")},
@@ -99,7 +100,7 @@ CASES = {
     ),
     "empty_substances": (
         {"content/studies/smith2020.md": STUDY.replace("substances: [alcohol]", "substances: []")},
-        "content/studies/smith2020.md:12: error: 'substances' is empty: list at least one substance slug, or set 'background: true' for a mechanism-background work that involves no substance",
+        "content/studies/smith2020.md:12: error: 'substances' is empty: list at least one substance slug, or set 'background: true' for a background work that involves no substance",
     ),
     "claim_citing_unknown_key": (
         {

@@ -6,8 +6,11 @@
   var tbody = table.tBodies[0];
   var form = document.getElementById('explorer-filters');
   var countEl = document.getElementById('result-count');
-  var FIELDS = ['substance', 'mechanism', 'design', 'population', 'finding'];
-  var LISTS = { substance: true, mechanism: true }; // space-separated slug lists
+  // one filter per select of the form: the site's taxonomies (named by the vocabulary) and these three
+  var SINGLE = { design: true, population: true, finding: true };
+  var FIELDS = form ? Array.prototype.map.call(form.querySelectorAll('select[name]'), function (el) { return el.name; }) : [];
+  var LISTS = {}; // a taxonomy's row attribute is a space-separated list of slugs
+  FIELDS.forEach(function (name) { if (!SINGLE[name]) LISTS[name] = true; });
   var rows = Array.prototype.slice.call(tbody.rows);
 
   function select(name) { return form ? form.querySelector('select[name="' + name + '"]') : null; }
