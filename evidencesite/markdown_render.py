@@ -155,19 +155,17 @@ def _raw_text_closed(html: str, context: DocumentContext) -> bool:
 def _check_duplicate_ids(html: str, context: DocumentContext) -> None:
     counts = Counter(_ID.findall(html))
     for identifier, count in sorted(counts.items()):
+        if identifier not in TEMPLATE_IDS and count < 2:
+            continue
+        explicit = "{#" + identifier
+        line = context.line_of(explicit + "}") if explicit in context.source else context.body_line
         if identifier in TEMPLATE_IDS:
-            line = (
-                context.line_of("{#" + identifier + "}") if "{#" + identifier in context.source else context.body_line
-            )
             context.report(
                 line,
                 f"id '{identifier}' is used by the page template; choose another id so #links reach the right place",
                 True,
             )
-        elif count > 1:
-            line = (
-                context.line_of("{#" + identifier + "}") if "{#" + identifier in context.source else context.body_line
-            )
+        else:
             context.report(
                 line,
                 f"duplicate id '{identifier}' on this page ({count} elements); ids must be unique so #links reach the right place",
