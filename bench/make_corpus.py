@@ -82,9 +82,9 @@ DESIGNS = (
 )
 REVIEW_DESIGNS = ("meta-analysis", "systematic-review", "narrative-review")
 ANIMAL_DESIGNS = ("preclinical-animal", "preclinical-in-vitro")
-FINDINGS = ("positive", "null", "negative", "mixed")
+FINDINGS = ("positive", "no-effect", "negative", "mixed")
 STRENGTHS = ("strong", "moderate", "weak", "speculative")
-ROLES = ("contradicts", "null", "context")
+ROLES = ("contradicts", "no-effect", "context")
 MECHANISMS = (
     ("synaptic-remodelling", "Synaptic remodelling"),
     ("network-reset", "Network reset"),

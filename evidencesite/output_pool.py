@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import Diagnostic, Diagnostics
+from .reference_styles import install_memo
 from .site_outputs import PlannedFile, plan_site
 from .worker_pool import run_in_workers, start_method, worker_count
 from .writer import write_staged
@@ -22,6 +23,7 @@ from .writer import write_staged
 if TYPE_CHECKING:
     from .catalog import Catalog
     from .config import SiteConfig
+    from .csl_format import FormatMemo
     from .rendered import RenderedPage
 
 
@@ -33,6 +35,7 @@ class PlanInputs:
     config: SiteConfig
     catalog: Catalog
     rendered: list[RenderedPage]
+    formatted: FormatMemo | None = None  # the works a CSL style formatted in the main process
 
 
 @dataclass(frozen=True)
@@ -76,6 +79,7 @@ def _inherit(job: _Job) -> _Job:
 
 def _plan_again(stage: Path, previous: Path | None, paths: list[str], inputs: PlanInputs) -> _Job:
     """Make the plan again in a spawned worker; return the files at `paths`, in that order."""
+    install_memo(inputs.config.citation_style, inputs.formatted)  # or every worker would format every work again
     diagnostics = Diagnostics(inputs.site)
     plan = plan_site(inputs.site, inputs.config, inputs.catalog, inputs.rendered, diagnostics)
     by_path = {planned.path: planned for planned in plan.files}

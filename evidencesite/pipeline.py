@@ -102,6 +102,7 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
     from .loader import RawDocument, find_content, read_document
     from .models import Kind
     from .output_pool import PlanInputs
+    from .reference_styles import current_memo
     from .render_cache import RenderCache
     from .rendered import check_broken_bodies, render_all
     from .schema import study_key, validate_document
@@ -207,7 +208,8 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
     written = _Written()
     try:
         with output_lock(output):
-            inputs = PlanInputs(site, config, catalog, rendered)  # for worker processes that plan again
+            formatted = current_memo(config.citation_style)
+            inputs = PlanInputs(site, config, catalog, rendered, formatted)  # for worker processes that plan again
             _write(site, output, plan, diagnostics, options, lap, written, inputs)
     except KeyboardInterrupt:
         if written.swapped:  # held back during the swap, delivered just after it

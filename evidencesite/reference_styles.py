@@ -87,6 +87,15 @@ def format_once(style: AnyStyle, works: Iterable[Work]) -> FormatMemo | None:
     return formatter.memo()
 
 
+def current_memo(style: AnyStyle) -> FormatMemo | None:
+    """Return what this process has formatted in a CSL style (for spawned workers), None for the built-ins."""
+    if isinstance(style, CitationStyle):
+        return None
+    from .csl_format import formatter_for
+
+    return formatter_for(style).memo()
+
+
 def install_memo(style: AnyStyle, memo: FormatMemo | None) -> None:
     """Give this (spawned worker) process the entries and labels the main process formatted."""
     if memo is not None and not isinstance(style, CitationStyle):
