@@ -46,7 +46,7 @@ def test_escaping_diacritics_and_all_authors_on_the_study_page(built: tuple[Path
 def test_claims_roles_retraction_and_warnings(built: tuple[Path, str]) -> None:
     output, stderr = built
     mechanism = (output / "mechanisms" / "circadian" / "index.html").read_text()
-    assert "1 supporting, 1 contradicting, 0 null, 1 context" in mechanism
+    assert "1 supporting, 1 contradicting, 0 no effect, 1 context" in mechanism
     assert 'id="claim-timing-matters"' in mechanism
     study = (output / "studies" / "walker2019b" / "index.html").read_text()
     assert "This work has been retracted." in study

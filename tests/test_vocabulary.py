@@ -221,7 +221,7 @@ def test_no_effect_role_is_counted(site, run_cli) -> None:  # type: ignore[no-un
     assert run_cli("build", "--site", root, "-q").code == 0
     html = (root / "output" / "mechanisms" / "memory" / "index.html").read_text()
     assert '<li class="role-no-effect"><span class="role">no-effect:</span>' in html
-    assert "0 supporting, 0 contradicting, 1 null, 0 context" in html
+    assert "0 supporting, 0 contradicting, 1 no effect, 0 context" in html
 
 
 def test_a_site_design_is_placed_in_the_evidence_order_and_labelled(site, run_cli) -> None:  # type: ignore[no-untyped-def]
