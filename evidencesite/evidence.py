@@ -15,15 +15,23 @@ from .vocabulary import Taxonomy
 
 @dataclass(frozen=True)
 class Cell:
+    """One row x column of the matrix: its primary studies counted, its reviews listed apart.
+
+    Reviews (every design of `DesignGroup.REVIEW`) summarise other studies: counting them as studies would
+    count the same evidence twice, and a narrative review is not evidence at all (see the methods page).
+    """
+
     row: str  # a slug of the first taxonomy
     column: str  # a slug of the second
-    keys: tuple[str, ...]
+    keys: tuple[str, ...]  # the primary studies, in key order
     human: int
     animal: int
-    strongest: Design | None
+    strongest: Design | None  # the best primary design: among the human studies if any, else among all
+    reviews: tuple[str, ...] = ()  # the reviews tagged with both terms, in key order
 
     @property
     def total(self) -> int:
+        """Return the number of primary studies (reviews are not counted)."""
         return len(self.keys)
 
 
@@ -48,7 +56,7 @@ def _is_human(study: Study) -> bool:
 
 
 def build_matrix(catalog: Catalog) -> Matrix | None:
-    """Count studies per term of the first two taxonomies, split human/animal, with the strongest design.
+    """Count primary studies per term of the first two taxonomies (human/animal, strongest design), reviews apart.
 
     A site with a single taxonomy has no matrix (None).
     """
@@ -69,12 +77,18 @@ def build_matrix(catalog: Catalog) -> Matrix | None:
     cells = {}
     for row in rows:
         for column in columns:
-            studies = members.get((row, column), [])
-            human = sum(1 for _, s in studies if _is_human(s))
-            designs = [s.design for _, s in studies if _is_human(s)] or [s.design for _, s in studies]
-            strongest = min(designs, key=lambda d: d.rank) if designs else None
-            cells[(row, column)] = Cell(row, column, tuple(k for k, _ in studies), human, len(studies) - human, strongest)
+            cells[(row, column)] = _make_cell(row, column, members.get((row, column), []))
     return Matrix(row_axis, column_axis, rows, columns, cells)
+
+
+def _make_cell(row: str, column: str, members: list[tuple[str, Study]]) -> Cell:
+    """Return the cell of these (key, study) members: primary studies counted, reviews kept apart."""
+    primary = [(key, study) for key, study in members if not study.design.is_review]
+    human = sum(1 for _, s in primary if _is_human(s))
+    designs = [s.design for _, s in primary if _is_human(s)] or [s.design for _, s in primary]
+    strongest = min(designs, key=lambda d: d.rank) if designs else None
+    reviews = tuple(key for key, study in members if study.design.is_review)
+    return Cell(row, column, tuple(k for k, _ in primary), human, len(primary) - human, strongest, reviews)
 
 
 @dataclass(frozen=True)
@@ -84,7 +98,7 @@ class Gap:
 
 
 def find_gaps(catalog: Catalog, matrix: Matrix | None) -> list[Gap]:
-    """Return where human evidence is missing and which claims rest on one small study."""
+    """Return where human evidence is missing (reviews do not fill a gap) and which claims rest on one small study."""
     gaps = []
     if matrix is not None:
         row_pages, column_pages = catalog.terms[matrix.row_axis.key], catalog.terms[matrix.column_axis.key]

@@ -46,10 +46,29 @@ class Population(enum.Enum):
 
 
 class Finding(enum.Enum):
+    """The direction of a study's main result (front matter `finding:`), shown in neutral words.
+
+    It says which way the comparison pointed, not whether the study is good news or good evidence, so its
+    label never reads as a verdict; reviews show none (their direction is that of the studies they cover).
+    """
+
     POSITIVE = "positive"
     NO_EFFECT = "no-effect"
     NEGATIVE = "negative"
     MIXED = "mixed"
+
+    @property
+    def label(self) -> str:
+        """Return the neutral words for this direction ('Favours intervention')."""
+        return _FINDING_LABELS[self]
+
+
+_FINDING_LABELS = {
+    Finding.POSITIVE: "Favours intervention",
+    Finding.NO_EFFECT: "No clear difference",
+    Finding.NEGATIVE: "Favours comparator",
+    Finding.MIXED: "Mixed results",
+}
 
 
 class Strength(enum.Enum):

@@ -11,6 +11,7 @@ from typing import Any
 
 import jinja2
 
+from .models import Finding
 from .urls import relative_url, study_path
 
 BUILTIN_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -98,6 +99,7 @@ def make_environment(site: Path, bytecode_cache: jinja2.BytecodeCache | None = N
     )
     environment.globals["url"] = _url
     environment.globals["study_path"] = study_path  # a study page's output file from its citation key
+    environment.globals["findings"] = tuple(Finding)  # the explorer's direction-of-result filter, in order
     return environment
 
 

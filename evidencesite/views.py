@@ -14,7 +14,7 @@ from .catalog import Catalog
 from .config import SiteConfig
 from .csl_style import AnyStyle, is_numbered
 from .evidence import Matrix, find_gaps, timeline_svg
-from .models import Kind, Page, Strength, Study, Work
+from .models import Kind, Page, Population, Strength, Study, Work
 from .reference_format import plain_text
 from .reference_labels import letters, short_label, year_label
 from .reference_names import format_authors
@@ -297,15 +297,15 @@ class ViewBuilder:
         )
 
     def _overview(self) -> dict[str, Any]:
+        # reviews summarise other studies: they are counted apart, never as (human) studies
+        studies = [p.study for p in self.catalog.studies.values() if p.study is not None]
+        primary = [s for s in studies if not s.design.is_review]
         return {
             "matrix": self.matrix,
             "gaps": find_gaps(self.catalog, self.matrix),
-            "study_count": len(self.catalog.studies),
-            "human_count": sum(
-                1
-                for p in self.catalog.studies.values()
-                if p.study and p.study.population and p.study.population.value == "human"
-            ),
+            "study_count": len(primary),
+            "review_count": len(studies) - len(primary),
+            "human_count": sum(1 for s in primary if s.population is Population.HUMAN),
         }
 
     def timeline(self, output_path: str) -> Markup:

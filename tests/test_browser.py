@@ -82,6 +82,10 @@ def _study_notes() -> dict[str, dict[str, Any]]:
     return notes
 
 
+# the designs that review other studies (docs/authoring.md): the matrix lists them apart, never counts them
+REVIEW_DESIGNS = frozenset(("meta-analysis", "network-meta-analysis", "systematic-review", "guideline", "narrative-review"))
+
+
 def _studies_with(**wanted: str) -> set[str]:
     """Keys of the studies whose front-matter lists (substances, mechanisms) hold every wanted slug."""
     return {
@@ -327,7 +331,12 @@ def test_matrix_cell_opens_the_explorer_filtered_to_that_cell(served: Site, open
     column = page.locator("table.matrix thead th").all_inner_texts().index("Alcohol")
     cell = row.locator("th, td").nth(column)
     expected = _studies_with(substance="alcohol", mechanism="reconsolidation")
-    assert cell.locator(".count").inner_text() == f"{len(expected)} {'study' if len(expected) == 1 else 'studies'}"
+    notes = _study_notes()
+    primary = {key for key in expected if notes[key]["design"] not in REVIEW_DESIGNS}
+    reviews = len(expected) - len(primary)
+    assert primary and reviews, "the cell should hold primary studies and reviews"
+    assert cell.locator(".count").inner_text() == f"{len(primary)} {'study' if len(primary) == 1 else 'studies'}"
+    assert cell.locator(".cell-reviews").inner_text() == f"+ {reviews} {'review' if reviews == 1 else 'reviews'}"
     cell.locator("a.cell-link").click()
     page.wait_for_url(re.compile(r"/sub/studies/index\.html\?"))
     assert sorted(_visible_study_keys(page)) == sorted(expected)

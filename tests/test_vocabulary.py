@@ -77,10 +77,11 @@ def test_a_site_on_another_topic_is_started_with_init_and_builds_strict_in_its_o
     assert '<label>Outcome <select name="outcome">' in explorer
     assert '<label>Intervention <select name="intervention">' in explorer
     assert '<th scope="col">Outcomes</th>' in explorer and 'data-outcome="pain" data-intervention="exercise"' in explorer
-    assert "filter by outcome, intervention, design, population or finding." in explorer
+    assert "filter by outcome, intervention, design, population or direction of result (reviews have none)." in explorer
     study = (output / "studies" / "ortiz2019" / "index.html").read_text()
     assert "<dt>Outcomes</dt>" in study and '<a href="../../interventions/bracing/index.html">' in study
-    assert "Cross-sectional study" in study and "Finding: no effect" in study
+    assert "Cross-sectional study" in study and "<dt>Direction of result</dt><dd>No clear difference</dd>" in study
+    assert '<span class="badge badge-finding finding-no-effect">No clear difference</span>' in study
     assert (output / "interventions" / "index.html").read_text().count('class="card"') == 3
     assert "<title>Interventions – Exercise for knee osteoarthritis</title>" in (
         output / "interventions" / "index.html"
