@@ -9,7 +9,8 @@ demand (script elements load over file:// too):
 - `static/search/t<N>.js`: an inverted index. Every term lives in the shard given by a hash of its first
   two characters (search_terms.bucket), so a query (and a prefix of a word being typed) loads one shard
   per word. Each term maps to a flat list [document, weight, document, weight, ...]; the weight adds up
-  where the term occurs: title 10, authors 10, summary 4, design and year 2, body 1.
+  where the term occurs: title 10, first author 10, other authors 6, summary 4, design and year 2, text 1 (the
+  whole text of topic pages, the first 1,200 characters of a study note's).
 - `static/search/d<N>.js`: the documents, DOCS_PER_SHARD to a file: title, URL, kind, byline and the
   snippet shown under a result. Only the shards of the results on screen are loaded.
 
@@ -23,7 +24,7 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from .html_text import page_text
+from .html_text import BODY_CHARS, leading_text, page_text
 from .models import Kind
 from .rendered import RenderedPage
 from .search_terms import bucket, terms
@@ -34,7 +35,7 @@ DOCS_PER_SHARD = 50
 TERM_SHARD_DOCS = 20
 MIN_TERM_SHARDS, MAX_TERM_SHARDS = 8, 1024
 SNIPPET_CHARS = 240
-WEIGHTS = (("title", 10), ("authors", 10), ("summary", 4), ("meta", 2), ("body", 1))
+WEIGHTS = (("title", 10), ("authors", 10), ("coauthors", 6), ("summary", 4), ("meta", 2), ("body", 1))
 
 
 def term_shard_count(documents: int) -> int:
@@ -87,10 +88,19 @@ def _script(kind: str, data: object, encode: Callable[[object], str]) -> bytes:
 
 def _fields(item: RenderedPage) -> dict[str, str]:
     page = item.page
-    fields = {"title": page.title, "summary": page.summary, "body": page_text(str(item.body))}
+    # Topic pages (few, long) are indexed whole; a study note by the start of its text, extracted where the page
+    # was rendered and cached with it: converting every note's whole HTML here made each edit of a 10,000-study
+    # site wait ~25 s for its index.
+    if page.kind is Kind.STUDY:
+        body = item.search_text or leading_text(str(item.body), BODY_CHARS)
+    else:
+        body = page_text(str(item.body))
+    fields = {"title": page.title, "summary": page.summary, "body": body}
     if page.study is not None:
         work = page.study.work
-        fields["authors"] = " ".join(p.family for p in (*work.authors, *work.editors))
+        people = (*work.authors, *work.editors)
+        fields["authors"] = people[0].family if people else ""  # a search for a name finds the studies they led first
+        fields["coauthors"] = " ".join(p.family for p in people[1:])
         fields["meta"] = f"{page.study.design.label} {work.year or ''}"
     return fields
 
@@ -113,7 +123,7 @@ def _document(item: RenderedPage) -> list[object]:
         people = work.authors or work.editors
         names = people[0].family + (" et al." if len(people) > 1 or work.authors_incomplete else "") if people else ""
         byline = " · ".join(part for part in (names, page.study.design.label, str(work.year or "")) if part)
-    snippet = page.summary or item.search_text or page_text(str(item.body))
+    snippet = page.summary or item.search_text or leading_text(str(item.body), BODY_CHARS)
     if len(snippet) > SNIPPET_CHARS:
         snippet = snippet[:SNIPPET_CHARS].rsplit(" ", 1)[0] + " …"
     kind = "s" if page.kind is Kind.STUDY else "h" if page.kind is Kind.HOME else "p"

@@ -8,6 +8,7 @@ the JavaScript rules under node on the same words and compares.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -44,6 +45,7 @@ _RULES = (
 )
 
 
+@functools.lru_cache(maxsize=65536)  # a site's words repeat: fold each once per process
 def fold_word(word: str) -> str:
     """Return the term a (lower-case, accent-free) word is indexed and searched as.
 
