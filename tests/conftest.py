@@ -7,6 +7,7 @@ import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 
@@ -60,7 +61,7 @@ JONES_2019 = (
 )
 
 
-def missing_tool(reason: str) -> None:
+def missing_tool(reason: str) -> NoReturn:
     """Skip for a missing tool or file, or fail when EVIDENCESITE_REQUIRE_ALL_TESTS is set (as .ci/run does)."""
     if os.environ.get("EVIDENCESITE_REQUIRE_ALL_TESTS"):
         pytest.fail(f"{reason} (EVIDENCESITE_REQUIRE_ALL_TESTS is set: this test must run here)", pytrace=False)

@@ -14,7 +14,6 @@ pictures docs/screenshots/ holds for the README.
 from __future__ import annotations
 
 import functools
-import os
 import re
 import shutil
 import threading
@@ -22,14 +21,14 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 from urllib.request import url2pathname
 
 import pytest
 import yaml
 
-from conftest import REPO
+from conftest import REPO, missing_tool
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
@@ -98,24 +97,17 @@ def _studies_with(**wanted: str) -> set[str]:
 # --- browser, server and page helpers -------------------------------------------------------------------
 
 
-def _unavailable(reason: str) -> NoReturn:
-    """Skip for a missing tool, or fail when EVIDENCESITE_REQUIRE_ALL_TESTS is set (as .ci/run does)."""
-    if os.environ.get("EVIDENCESITE_REQUIRE_ALL_TESTS"):
-        pytest.fail(f"{reason} (EVIDENCESITE_REQUIRE_ALL_TESTS is set: this test must run here)", pytrace=False)
-    pytest.skip(reason)
-
-
 @pytest.fixture(scope="module", autouse=True)
 def browser() -> Iterator[Browser]:
     """One headless Chromium for the module; every test skips first thing when Chromium or playwright is missing."""
     if not Path(CHROMIUM).is_file():
-        _unavailable(
+        missing_tool(
             f"Chromium not found at {CHROMIUM}: install it (apt-get install chromium) to run the browser tests"
         )
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        _unavailable("the playwright package is missing: python -m pip install -r requirements-dev.txt")
+        missing_tool("the playwright package is missing: python -m pip install -r requirements-dev.txt")
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
@@ -489,7 +481,7 @@ def test_citation_popover_opens_from_the_keyboard_and_closes_on_escape(served: S
 
 def test_axe_finds_no_serious_or_critical_violations_in_light_and_dark(served: Site, open_page) -> None:
     if not AXE.is_file():
-        _unavailable("axe-core is not installed: run `npm ci` in the repository root (package-lock.json pins it)")
+        missing_tool("axe-core is not installed: run `npm ci` in the repository root (package-lock.json pins it)")
     watched = open_page()
     page = watched.page
     violations = []

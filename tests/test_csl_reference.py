@@ -11,14 +11,13 @@ node_modules/citeproc is missing (run `npm ci`), unless EVIDENCESITE_REQUIRE_ALL
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 from pathlib import Path
-from typing import NoReturn
 
 import pytest
 
+from conftest import missing_tool
 from evidencesite.bibliography import parse_csl_json
 from evidencesite.csl_format import CslFormatter
 from evidencesite.csl_style import resolve_style
@@ -32,20 +31,13 @@ STYLES = ("apa", "american-medical-association", "elsevier-vancouver", "nature",
 REQUIRED_AGREEMENT = 0.95
 
 
-def _unavailable(reason: str) -> NoReturn:
-    """Skip for a missing tool, or fail when EVIDENCESITE_REQUIRE_ALL_TESTS is set (as .ci/run does)."""
-    if os.environ.get("EVIDENCESITE_REQUIRE_ALL_TESTS"):
-        pytest.fail(f"{reason} (EVIDENCESITE_REQUIRE_ALL_TESTS is set: this test must run here)", pytrace=False)
-    pytest.skip(reason)
-
-
 def citeproc_js(style_path: str, locale_folder: Path) -> dict[str, str]:
     """Return id -> citeproc-js's plain text for every fixture entry."""
     node = shutil.which("node")
     if node is None:
-        _unavailable("node is not installed")
+        missing_tool("node is not installed")
     if not (ROOT / "node_modules" / "citeproc").is_dir():
-        _unavailable("node_modules/citeproc is missing (run `npm ci`)")
+        missing_tool("node_modules/citeproc is missing (run `npm ci`)")
     result = subprocess.run(
         [node, str(RENDER), style_path, str(locale_folder), str(ENTRIES)],
         capture_output=True,

