@@ -75,13 +75,16 @@ def format_reference(work: Work, style: AnyStyle, full_authors: bool = False) ->
     return _apa(work, full_authors)
 
 
-def _vancouver(work: Work, full_authors: bool) -> Markup:
-    numeric = True
+def _creators(work: Work, numeric: bool, full_authors: bool, editor_labels: tuple[str, str]) -> str:
+    """Return the author list, or for an edited book or report without authors its editors and their label."""
     authors = names_text(work.authors, work.authors_incomplete, numeric, full_authors)
     if not authors and work.editors and work.kind in ("book", "report"):
-        authors = names_text(work.editors, False, numeric, full_authors) + (
-            ", editors" if len(work.editors) > 1 else ", editor"
-        )
+        return names_text(work.editors, False, numeric, full_authors) + editor_labels[len(work.editors) > 1]
+    return authors
+
+
+def _vancouver(work: Work, full_authors: bool) -> Markup:
+    authors = _creators(work, True, full_authors, (", editor", ", editors"))
     title = work.title
     if work.kind in ("thesis", "report") and work.genre:
         title = f"{title} [{work.genre}]"
@@ -102,7 +105,7 @@ def _vancouver(work: Work, full_authors: bool) -> Markup:
         parts += [source, _sentence(detail.lstrip(";"))]
     elif work.kind in ("chapter", "paper-conference", "entry-encyclopedia"):
         if work.editors or work.container:
-            editors = names_text(work.editors, False, numeric, True)
+            editors = names_text(work.editors, False, True, True)
             label = ", editors. " if len(work.editors) > 1 else ", editor. "
             parts.append("In: " + (editors + label if editors else "") + _sentence(work.container))
         parts.append(_sentence(_edition(work.edition)))
@@ -127,12 +130,7 @@ def _vancouver(work: Work, full_authors: bool) -> Markup:
 
 
 def _apa(work: Work, full_authors: bool) -> Markup:
-    numeric = False
-    authors = names_text(work.authors, work.authors_incomplete, numeric, full_authors)
-    if not authors and work.editors and work.kind in ("book", "report"):
-        authors = names_text(work.editors, False, numeric, full_authors) + (
-            " (Eds.)" if len(work.editors) > 1 else " (Ed.)"
-        )
+    authors = _creators(work, False, full_authors, (" (Ed.)", " (Eds.)"))
     date = work.date if len(work.date) == 10 and work.kind in ("webpage", "article-newspaper") else ""
     year = year_label(work)
     if date and year:

@@ -250,6 +250,8 @@ def check_broken_bodies(raws: list[RawDocument], catalog: Catalog, config: SiteC
     Such a file is not published, but its body is rendered once for its problems (unknown citation keys, links
     to missing files, unclosed raw HTML), so the author sees everything to fix at once, not on the next run.
     """
+    if not raws:
+        return
     renderer = MarkdownRenderer(config.raw_html)
     for raw in raws:
         page = Page(
