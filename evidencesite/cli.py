@@ -10,11 +10,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .errors import Diagnostic, InterruptedAfterWrite, SiteError, escape_control
-from .writer import OutputError
+from evidencesite.errors import Diagnostic, InterruptedAfterWrite, SiteError, escape_control
+from evidencesite.output.writer import OutputError
 
 if TYPE_CHECKING:
-    from .vocabulary import Vocabulary
+    from evidencesite.content.vocabulary import Vocabulary
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 REPOSITORY_ROOT = Path(__file__).resolve().parent.parent
@@ -118,7 +118,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command in ("new", "import", "serve") and not _is_site(args.site):
             return EXIT_USAGE
         if args.command == "serve":
-            from .dev_server import serve
+            from evidencesite.serve.dev_server import serve
 
             return serve(args.site, args.output, args.host, args.port, args.drafts, args.poll)
         if args.command == "new":
@@ -160,7 +160,7 @@ def _print_diagnostics(items: Sequence[Diagnostic]) -> None:
 
 
 def _build(args: argparse.Namespace) -> int:
-    from .pipeline import BuildOptions, build
+    from evidencesite.build.pipeline import BuildOptions, build
 
     started = time.perf_counter()
     if not (args.site / "site_config.yaml").exists() and not args.site.is_dir():
@@ -205,7 +205,7 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from .pipeline import BuildOptions, build
+    from evidencesite.build.pipeline import BuildOptions, build
 
     options = BuildOptions(site=args.site, strict=args.strict, drafts=args.drafts, write=False)
     try:
@@ -237,7 +237,7 @@ def _is_site(site: Path) -> bool:
 
 
 def _init(args: argparse.Namespace) -> int:
-    from .site_init import InitError, init_site
+    from evidencesite.authoring.site_init import InitError, init_site
 
     try:
         written = init_site(args.folder, args.title, REPOSITORY_ROOT)
@@ -256,16 +256,16 @@ def _init(args: argparse.Namespace) -> int:
 def _vocabulary(site: Path) -> Vocabulary:
     """Return the site's vocabulary for `new` and `import`; the defaults when its settings have errors
     (the next build or check reports them)."""
-    from .config import load_config
-    from .errors import Diagnostics
-    from .vocabulary import DEFAULT_VOCABULARY
+    from evidencesite.content.config import load_config
+    from evidencesite.content.vocabulary import DEFAULT_VOCABULARY
+    from evidencesite.errors import Diagnostics
 
     config = load_config(site, Diagnostics(site))
     return config.vocabulary if config is not None else DEFAULT_VOCABULARY
 
 
 def _new(args: argparse.Namespace) -> int:
-    from .scaffold import ScaffoldError, new_content
+    from evidencesite.authoring.scaffold import ScaffoldError, new_content
 
     try:
         path = new_content(args.site, args.kind, args.slug, _vocabulary(args.site))
@@ -277,7 +277,7 @@ def _new(args: argparse.Namespace) -> int:
 
 
 def _import(args: argparse.Namespace) -> int:
-    from .scaffold import ScaffoldError, import_bibliography
+    from evidencesite.authoring.scaffold import ScaffoldError, import_bibliography
 
     try:
         created, existing, warnings = import_bibliography(args.site, args.file, _vocabulary(args.site))

@@ -6,7 +6,7 @@ import re
 import unicodedata
 from dataclasses import replace
 
-from .models import Person
+from evidencesite.models import Person
 
 # Name suffixes recognised in a third comma part ('Smith, J, Jr'); BibTeX's 'von Last, Jr, First' order
 # is assumed otherwise.

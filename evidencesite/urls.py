@@ -10,7 +10,7 @@ import hashlib
 import re
 import unicodedata
 
-from .models import Kind, Page
+from evidencesite.models import Kind, Page
 
 INDEX = "index.html"
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")

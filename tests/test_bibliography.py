@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from conftest import write_site
-from evidencesite.bibliography import parse_bibtex, parse_csl_json
+from evidencesite.content.bibliography import parse_bibtex, parse_csl_json
 from evidencesite.errors import Diagnostics
 from evidencesite.models import Person, Work
 

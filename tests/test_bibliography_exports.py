@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from evidencesite.bibliography import load_bibliographies
+from evidencesite.content.bibliography import load_bibliographies
 from evidencesite.errors import Diagnostics
 from evidencesite.models import Person, Work
 

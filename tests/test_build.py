@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO, snapshot
-from evidencesite.writer import MARKER
+from evidencesite.output.writer import MARKER
 from link_checker import check_links
 
 
@@ -226,7 +226,7 @@ def test_verbose_prints_stage_timings_and_quiet_prints_nothing(site, run_cli) ->
 
 
 def test_real_site_bibtex_export_round_trips_and_no_scholar_tags(real_site: Path) -> None:
-    from evidencesite.bibliography import parse_bibtex
+    from evidencesite.content.bibliography import parse_bibtex
     from evidencesite.errors import Diagnostics
 
     diagnostics = Diagnostics(real_site)

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from conftest import JONES_2019, MINIMAL_FILES, snapshot, write_site
-from evidencesite.render_cache import CACHE_FOLDER, CACHE_SUBFOLDER
-from evidencesite.site_outputs import SEARCH_INDEX
-from evidencesite.writer import MARKER
+from evidencesite.cache.render_cache import CACHE_FOLDER, CACHE_SUBFOLDER
+from evidencesite.output.writer import MARKER
+from evidencesite.site.plan import SEARCH_INDEX
 
 EXTRA = {
     "content/studies/jones2019.md": JONES_2019,
@@ -202,8 +202,8 @@ def test_incremental_update_never_follows_a_planted_link_out_of_the_output(
 
 def test_a_long_running_process_stays_identical_to_fresh_builds(cached_site: Path, tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
     """`serve` keeps documents, pages, rendered bodies and search records in memory between builds."""
-    from evidencesite.build_memo import BuildMemo
-    from evidencesite.pipeline import BuildOptions, build
+    from evidencesite.build.pipeline import BuildOptions, build
+    from evidencesite.cache.build_memo import BuildMemo
 
     options = BuildOptions(site=cached_site, output=tmp_path / "served", memo=BuildMemo())
     build(options)
@@ -264,8 +264,8 @@ def test_serve_reads_a_just_written_note_again_even_with_the_same_size_and_mtime
     """Timestamps are coarse: two same-length saves in one clock tick look alike, so recent files are re-read."""
     import os
 
-    from evidencesite.build_memo import BuildMemo
-    from evidencesite.pipeline import BuildOptions, build
+    from evidencesite.build.pipeline import BuildOptions, build
+    from evidencesite.cache.build_memo import BuildMemo
 
     path = cached_site / "content/pages/team.md"
     path.write_text("---\ntitle: Team\n---\nWe write AAAA.\n")
@@ -325,7 +325,7 @@ def test_new_content_under_an_old_mtime_is_seen_by_the_no_op_check(cached_site: 
     """`cp -p`, `rsync -t` and `touch -d` restore an old mtime on new content; the file's ctime still moves."""
     import time
 
-    from evidencesite.build_state import RACY_NS
+    from evidencesite.cache.build_state import RACY_NS
 
     time.sleep(RACY_NS / 1e9 + 0.1)  # every input old enough for the no-op check to trust their stamps
     assert run_cli("build", "--site", cached_site, "-q").code == 0

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from evidencesite.certainty import Certainty, absolute_effect, check_reasons, implied_certainty
-from evidencesite.meta_analysis import Measure
-from evidencesite.risk_of_bias import TOOLS, check_assessment
+from evidencesite.synthesis.certainty import Certainty, absolute_effect, check_reasons, implied_certainty
+from evidencesite.synthesis.meta_analysis import Measure
+from evidencesite.synthesis.risk_of_bias import TOOLS, check_assessment
 
 
 def test_grade_levels_read_as_symbols_and_words() -> None:

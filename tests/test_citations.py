@@ -6,15 +6,15 @@ from pathlib import Path
 
 import pytest
 
-from evidencesite.bibliography import parse_bibtex, parse_csl_json
-from evidencesite.catalog import build_catalog
 from evidencesite.citations import Citation, CitationItem, CitationSyntaxError, parse_bracket
-from evidencesite.config import CitationStyle, RawHtml
+from evidencesite.content.bibliography import parse_bibtex, parse_csl_json
+from evidencesite.content.catalog import build_catalog
+from evidencesite.content.config import CitationStyle, RawHtml
+from evidencesite.csl.builtin_format import format_reference, plain_text
 from evidencesite.errors import Diagnostics
-from evidencesite.markdown_ext import DocumentContext
-from evidencesite.markdown_render import MarkdownRenderer
-from evidencesite.page_citations import PageCitations
-from evidencesite.reference_format import format_reference, plain_text
+from evidencesite.markdown.extensions import DocumentContext
+from evidencesite.markdown.page_citations import PageCitations
+from evidencesite.markdown.render import MarkdownRenderer
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -187,7 +187,7 @@ def test_reference_formatting_golden(key: str, numeric: str, author_year: str) -
 
 
 def test_study_page_lists_every_author_even_when_citations_shorten() -> None:
-    from evidencesite.reference_names import format_authors
+    from evidencesite.csl.builtin_names import format_authors
 
     work = _works()["many2022"]
     assert format_authors(work, CitationStyle.NUMERIC, full=True).count(",") == 23

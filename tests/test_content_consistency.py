@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO, missing_tool
-from evidencesite.bibliography import parse_bibtex
-from evidencesite.config import load_config
+from evidencesite.content.bibliography import parse_bibtex
+from evidencesite.content.config import load_config
+from evidencesite.content.frontmatter import Scalar, split_front_matter
 from evidencesite.errors import Diagnostics
-from evidencesite.frontmatter import Scalar, split_front_matter
 
 # the skeletons of this site's vocabulary (site_config.yaml's note_sections, the mechanisms' default sections)
 _VOCABULARY = load_config(REPO, Diagnostics(REPO)).vocabulary  # type: ignore[union-attr]

@@ -21,6 +21,7 @@ import pytest
 
 from conftest import MINIMAL_FILES, REPO, write_site
 from evidencesite.errors import Diagnostics
+from evidencesite.output.writer import OutputError, interruptions_held, output_lock
 from evidencesite.worker_pool import (
     PARALLEL_THRESHOLD,
     START_METHOD_VARIABLE,
@@ -28,7 +29,6 @@ from evidencesite.worker_pool import (
     run_in_workers,
     start_method,
 )
-from evidencesite.writer import OutputError, interruptions_held, output_lock
 
 PAGES = PARALLEL_THRESHOLD + 20  # enough pages for the build to start worker processes
 
@@ -177,7 +177,7 @@ def test_workers_of_a_killed_build_exit_and_free_the_output_lock(
 HOLD_LOCK = """
 import sys, time
 from pathlib import Path
-from evidencesite.writer import output_lock
+from evidencesite.output.writer import output_lock
 with output_lock(Path(sys.argv[1])):
     print("held", flush=True)
     time.sleep(60)

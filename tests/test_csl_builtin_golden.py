@@ -13,12 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from evidencesite.bibliography import parse_csl_json
-from evidencesite.config import CitationStyle
+from evidencesite.content.bibliography import parse_csl_json
+from evidencesite.content.config import CitationStyle
+from evidencesite.csl.builtin_format import format_reference, plain_text
+from evidencesite.csl.labels import author_year_label, disambiguate
 from evidencesite.errors import Diagnostics
 from evidencesite.models import Work
-from evidencesite.reference_format import format_reference, plain_text
-from evidencesite.reference_labels import author_year_label, disambiguate
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "csl"
 ENTRIES = FIXTURES / "hard-entries.json"

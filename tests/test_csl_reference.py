@@ -18,11 +18,11 @@ from pathlib import Path
 import pytest
 
 from conftest import missing_tool
-from evidencesite.bibliography import parse_csl_json
-from evidencesite.csl_format import CslFormatter
-from evidencesite.csl_style import resolve_style
+from evidencesite.content.bibliography import parse_csl_json
+from evidencesite.csl.builtin_format import plain_text
+from evidencesite.csl.formatter import CslFormatter
+from evidencesite.csl.style import resolve_style
 from evidencesite.errors import Diagnostics
-from evidencesite.reference_format import plain_text
 
 ROOT = Path(__file__).resolve().parent.parent
 ENTRIES = ROOT / "tests" / "fixtures" / "csl" / "hard-entries.json"

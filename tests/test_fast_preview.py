@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from conftest import JONES_2019, MINIMAL_FILES, snapshot, write_site
-from evidencesite.build_memo import BuildMemo
-from evidencesite.fast_preview import write_changed_body
-from evidencesite.pipeline import BuildOptions, build
+from evidencesite.build.pipeline import BuildOptions, build
+from evidencesite.cache.build_memo import BuildMemo
+from evidencesite.serve.fast_preview import write_changed_body
 
 EXTRA = {
     "content/studies/jones2019.md": JONES_2019,

@@ -17,8 +17,15 @@ import pytest
 from tornado.ioloop import IOLoop
 from watchfiles._rust_notify import RustNotify
 
-from evidencesite.file_watcher import Changes, FileWatcher, Notifier, StopEvent, WatcherUnavailableError, events_name
-from evidencesite.source_watch import POLL_SECONDS, OpenWatcher, SourceWatch
+from evidencesite.serve.file_watcher import (
+    Changes,
+    FileWatcher,
+    Notifier,
+    StopEvent,
+    WatcherUnavailableError,
+    events_name,
+)
+from evidencesite.serve.source_watch import POLL_SECONDS, OpenWatcher, SourceWatch
 
 QUIET = 0.4  # longer than any batch takes to arrive (LONGEST_MS plus a step)
 

@@ -6,7 +6,7 @@ import math
 import re
 import xml.etree.ElementTree as etree
 
-from evidencesite.forest_plot import (
+from evidencesite.synthesis.forest_plot import (
     PLOT_LEFT,
     PLOT_RIGHT,
     ForestPlot,
@@ -15,7 +15,7 @@ from evidencesite.forest_plot import (
     format_effect,
     render_forest_plot,
 )
-from evidencesite.meta_analysis import Measure
+from evidencesite.synthesis.meta_analysis import Measure
 
 SVG = "{http://www.w3.org/2000/svg}"
 

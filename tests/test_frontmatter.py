@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from evidencesite.frontmatter import FrontMatterError, Scalar, split_front_matter
+from evidencesite.content.frontmatter import FrontMatterError, Scalar, split_front_matter
 
 
 def test_values_stay_as_written_without_yaml_11_coercions() -> None:

@@ -13,12 +13,12 @@ from pathlib import Path
 import pytest
 
 from conftest import MINIMAL_FILES, REPO
-from evidencesite.bib_dates import csl_date, iso_date, parse_edtf
-from evidencesite.catalog import GENERATED_FILES, GENERATED_FOLDER, section_pages
-from evidencesite.markdown_inline import BracketIndex
-from evidencesite.markdown_toc import TEMPLATE_IDS
-from evidencesite.scaffold import ScaffoldError, new_content
-from evidencesite.vocabulary import DEFAULT_VOCABULARY
+from evidencesite.authoring.scaffold import ScaffoldError, new_content
+from evidencesite.content.bib_dates import csl_date, iso_date, parse_edtf
+from evidencesite.content.catalog import GENERATED_FILES, GENERATED_FOLDER, section_pages
+from evidencesite.content.vocabulary import DEFAULT_VOCABULARY
+from evidencesite.markdown.inline import BracketIndex
+from evidencesite.markdown.toc import TEMPLATE_IDS
 
 STUDY = MINIMAL_FILES["content/studies/smith2020.md"]
 HOME = MINIMAL_FILES["content/index.md"]
@@ -208,8 +208,8 @@ def test_a_fifo_is_a_located_error_not_a_hang(site, run_cli, name: str, command:
 
 def test_reading_a_fifo_directly_does_not_block(tmp_path: Path) -> None:
     """A FIFO swapped in after the folder was listed: the loader opens without blocking and refuses it."""
+    from evidencesite.content.loader import read_text
     from evidencesite.errors import Diagnostics
-    from evidencesite.loader import read_text
 
     if not hasattr(os, "mkfifo"):
         pytest.skip("no FIFOs on this system")

@@ -19,9 +19,9 @@ from pathlib import Path
 import pytest
 
 from conftest import MINIMAL_FILES, REPO, snapshot, write_site
+from evidencesite.cache.render_cache import CACHE_FOLDER
 from evidencesite.errors import Diagnostic, Severity
-from evidencesite.render_cache import CACHE_FOLDER
-from evidencesite.writer import MARKER
+from evidencesite.output.writer import MARKER
 
 PAGE = "---\ntitle: Extra page\n---\nExtra text [@smith2020].\n"
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from conftest import snapshot
-from evidencesite.bibliography import load_bibliographies
+from evidencesite.content.bibliography import load_bibliographies
 from evidencesite.errors import Diagnostics
 from evidencesite.models import Person
 from evidencesite.names import parse_person

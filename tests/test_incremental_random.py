@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 
 from conftest import MINIMAL_FILES, snapshot, write_site
-from evidencesite.build_memo import BuildMemo
+from evidencesite.build.pipeline import BuildOptions, build
+from evidencesite.cache.build_memo import BuildMemo
 from evidencesite.errors import SiteError
-from evidencesite.pipeline import BuildOptions, build
 
 NOTE = MINIMAL_FILES["content/studies/smith2020.md"]
 PAGE_TEMPLATE = (Path(__file__).resolve().parent.parent / "templates" / "page.html").read_text()

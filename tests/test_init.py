@@ -13,8 +13,8 @@ from pathlib import Path
 import yaml
 
 from conftest import REPO, snapshot
-from evidencesite.site_init import NETLIFY, PAGES_WORKFLOW
-from evidencesite.writer import MARKER
+from evidencesite.authoring.site_init import NETLIFY, PAGES_WORKFLOW
+from evidencesite.output.writer import MARKER
 
 TITLE = "Exercise for knee osteoarthritis"
 
@@ -46,7 +46,7 @@ def test_init_makes_a_site_that_builds_strict_with_no_warnings(tmp_path: Path, r
 
 
 def test_every_setting_is_in_the_generated_config(tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
-    from evidencesite.config import KNOWN_KEYS
+    from evidencesite.content.config import KNOWN_KEYS
 
     assert run_cli("init", tmp_path / "s").code == 0
     config = (tmp_path / "s" / "site_config.yaml").read_text()
@@ -141,7 +141,7 @@ def test_generated_workflows_build_and_publish_a_site_in_its_own_repository(tmp_
 
 
 def test_a_site_inside_the_generator_checkout_is_published_from_there(tmp_path: Path) -> None:
-    from evidencesite.site_init import init_site
+    from evidencesite.authoring.site_init import init_site
 
     checkout = tmp_path / "generator"
     checkout.mkdir()

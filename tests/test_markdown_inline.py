@@ -11,13 +11,13 @@ from hypothesis import strategies as st
 from markdown.extensions.toc import TocExtension, TocTreeprocessor
 from markdown.treeprocessors import InlineProcessor
 
-from evidencesite.config import CitationStyle, RawHtml
-from evidencesite.frontmatter import split_front_matter
-from evidencesite.markdown_ext import DocumentContext
-from evidencesite.markdown_inline import NEEDLES, SkippingInlineProcessor, _needles_of
-from evidencesite.markdown_render import MarkdownRenderer
+from evidencesite.content.config import CitationStyle, RawHtml
+from evidencesite.content.frontmatter import split_front_matter
+from evidencesite.markdown.extensions import DocumentContext
+from evidencesite.markdown.inline import NEEDLES, SkippingInlineProcessor, _needles_of
+from evidencesite.markdown.page_citations import PageCitations
+from evidencesite.markdown.render import MarkdownRenderer
 from evidencesite.models import Person, Source, Work
-from evidencesite.page_citations import PageCitations
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKS = {

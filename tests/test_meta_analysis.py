@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from evidencesite.meta_analysis import (
+from evidencesite.synthesis.meta_analysis import (
     Effect,
     Measure,
     MetaAnalysisError,

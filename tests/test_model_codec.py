@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from evidencesite.cache.model_codec import decode_page, encode
+from evidencesite.content.loader import find_content, read_document
+from evidencesite.content.schema import validate_document
 from evidencesite.errors import Diagnostics
-from evidencesite.loader import find_content, read_document
-from evidencesite.model_codec import decode_page, encode
 from evidencesite.models import Page
-from evidencesite.schema import validate_document
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -70,7 +70,7 @@ def test_site_template_override_applies(built: tuple[Path, str]) -> None:
 def test_no_broken_links_and_exports_round_trip(built: tuple[Path, str]) -> None:
     output = built[0]
     assert not check_links(output, "/sleep/")
-    from evidencesite.bibliography import parse_bibtex, parse_csl_json
+    from evidencesite.content.bibliography import parse_bibtex, parse_csl_json
     from evidencesite.errors import Diagnostics
 
     diagnostics = Diagnostics(output)

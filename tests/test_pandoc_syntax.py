@@ -16,10 +16,10 @@ import pytest
 import yaml
 
 from conftest import missing_tool
-from evidencesite.config import CitationStyle, RawHtml
-from evidencesite.markdown_ext import DocumentContext
-from evidencesite.markdown_render import MarkdownRenderer
-from evidencesite.page_citations import PageCitations
+from evidencesite.content.config import CitationStyle, RawHtml
+from evidencesite.markdown.extensions import DocumentContext
+from evidencesite.markdown.page_citations import PageCitations
+from evidencesite.markdown.render import MarkdownRenderer
 
 CASES = yaml.safe_load((Path(__file__).parent / "fixtures" / "citation-syntax.yaml").read_text(encoding="utf-8"))
 Found = list[tuple[str, str, str, str]]  # (key, mode, prefix, suffix)

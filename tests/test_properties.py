@@ -9,16 +9,16 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from evidencesite.bibliography import parse_bibtex, parse_csl_json
 from evidencesite.citations import CitationSyntaxError, check_key, parse_bracket
-from evidencesite.config import CitationStyle, RawHtml
+from evidencesite.content.bibliography import parse_bibtex, parse_csl_json
+from evidencesite.content.config import CitationStyle, RawHtml
+from evidencesite.content.frontmatter import FrontMatterError, split_front_matter
+from evidencesite.content.loader import SLUG
 from evidencesite.errors import Diagnostics
-from evidencesite.frontmatter import FrontMatterError, split_front_matter
-from evidencesite.loader import SLUG
-from evidencesite.markdown_ext import DocumentContext
-from evidencesite.markdown_render import MarkdownRenderer
+from evidencesite.markdown.extensions import DocumentContext
+from evidencesite.markdown.page_citations import PageCitations
+from evidencesite.markdown.render import MarkdownRenderer
 from evidencesite.models import Person, Source, Work
-from evidencesite.page_citations import PageCitations
 
 PROPERTY_SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 markdownish = st.text(alphabet=st.sampled_from(list("ab @[];-,.`\\\n#*_<>&\"'|:x0123456789")), max_size=120)

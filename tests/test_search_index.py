@@ -45,7 +45,7 @@ WORDS = (
 
 
 def test_search_terms_fold_spellings_plurals_accents_and_stop_words() -> None:
-    from evidencesite.search_terms import terms
+    from evidencesite.site.search_terms import terms
 
     assert terms("Randomised trials of behaviour in the centre") == terms("randomized trial of behavior in center")
     assert terms("Does ketamine work for alcohol?") == ["ketamine", "work", "alcohol"]
@@ -60,7 +60,7 @@ def test_the_browser_computes_the_same_terms_and_shards_as_the_generator() -> No
     import subprocess
 
     from conftest import missing_tool
-    from evidencesite.search_terms import STOP_WORDS, bucket, terms
+    from evidencesite.site.search_terms import STOP_WORDS, bucket, terms
 
     node = shutil.which("node")
     if node is None:
@@ -81,8 +81,8 @@ def test_the_index_is_sharded_and_every_term_is_in_its_shard(tmp_path: Path, run
     import re
 
     from conftest import MINIMAL_FILES, write_site
-    from evidencesite.search_index import DOCS_PER_SHARD, index_paths
-    from evidencesite.search_terms import bucket
+    from evidencesite.site.search_index import DOCS_PER_SHARD, index_paths
+    from evidencesite.site.search_terms import bucket
 
     pages = {f"content/pages/p{i}.md": f"---\ntitle: Page {i} about behaviour\n---\nText {i} [@smith2020].\n" for i in range(60)}
     site = write_site(tmp_path / "site", {**MINIMAL_FILES, **pages})

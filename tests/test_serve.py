@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from conftest import MINIMAL_FILES, REPO, write_site
-from evidencesite.dev_server import HostPolicy, resolve_request_path
-from evidencesite.file_watcher import events_name
+from evidencesite.serve.dev_server import HostPolicy, resolve_request_path
+from evidencesite.serve.file_watcher import events_name
 
 STARTUP_SECONDS = 30
 
@@ -266,7 +266,7 @@ def _open(port: int) -> bool:
 
 
 def test_public_host_prints_a_warning() -> None:
-    from evidencesite.dev_server import warn_if_public
+    from evidencesite.serve.dev_server import warn_if_public
 
     assert warn_if_public("127.0.0.1") is None
     assert "reachable from other machines" in str(warn_if_public("0.0.0.0"))

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from evidencesite.content.vocabulary import DEFAULT_VOCABULARY
 from evidencesite.models import Finding, Person, Population, Source, Study, Terms, Work
-from evidencesite.templating import make_environment
-from evidencesite.vocabulary import DEFAULT_VOCABULARY
+from evidencesite.site.templating import make_environment
 
 
 def _study(design_key: str, population: Population | None, finding: Finding | None, retracted: bool) -> Study:

@@ -1,0 +1,124 @@
+"""What the output folder holds: each output file's signature and on-disk identity, in `<site>/.cache/`.
+
+With it, a build produces only the files whose signature changed and hard-links the rest from the
+current output into the complete new tree it swaps in (writer.swap_in). The record names the output
+folder's marker file by device, inode and mtime, and every swap puts a new marker in place, so a record
+that was not saved after a build (`--no-cache`, a full disk, an unwritable `.cache`, a build killed just
+after its swap) no longer matches: the output is then treated as unknown and the next build produces
+everything, as a clean build does. Per file it is trusted only while the file on disk is a regular file
+reached without a symlink with the recorded size, mtime and inode, so a file edited by hand is rewritten.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from evidencesite.cache.render_cache import CACHE_FOLDER
+from evidencesite.output.writer import MARKER, is_own_temporary
+
+MANIFEST_FILE = "output-manifest.json"
+MANIFEST_FORMAT = 2
+
+Stamp = tuple[int, int, int]  # size, mtime_ns, inode
+
+
+def output_identity(output: Path) -> list[int] | None:
+    """Return what identifies this generation of the output: its marker's device, inode and mtime."""
+    try:
+        stat = os.lstat(output / MARKER)
+    except OSError:
+        return None
+    return [stat.st_dev, stat.st_ino, stat.st_mtime_ns]
+
+
+def scan_output(output: Path) -> dict[str, Stamp]:
+    """Return every regular file in `output` (site path -> stamp), without following symlinks.
+
+    A file behind a symlinked folder is not listed, so it is never taken as unchanged nor linked into the
+    next tree (a link could lead out of the output). Our marker and temporary folders are left out.
+    """
+    files: dict[str, Stamp] = {}
+
+    def walk(folder: str, prefix: str) -> None:
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if not prefix and (entry.name == MARKER or is_own_temporary(entry.name)):
+                    continue
+                if entry.is_dir(follow_symlinks=False):
+                    walk(entry.path, f"{prefix}{entry.name}/")
+                elif entry.is_file(follow_symlinks=False):
+                    stat = entry.stat(follow_symlinks=False)
+                    files[prefix + entry.name] = (stat.st_size, stat.st_mtime_ns, stat.st_ino)
+
+    try:
+        walk(os.fspath(output), "")
+    except OSError:
+        return {}
+    return files
+
+
+@dataclass
+class OutputManifest:
+    path: Path
+    output: Path
+    files: dict[str, list[object]] = field(default_factory=dict)  # site path -> [signature, size, mtime_ns, inode]
+    on_disk: dict[str, Stamp] = field(default_factory=dict)
+    valid: bool = False
+
+    @classmethod
+    def load(cls, site: Path, output: Path) -> OutputManifest:
+        """Return the record of what `output` holds; not `valid` unless it describes this very output folder."""
+        manifest = cls(site / CACHE_FOLDER / MANIFEST_FILE, output)
+        identity = output_identity(output)
+        if identity is None:
+            return manifest
+        try:
+            data = json.loads(manifest.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError, UnicodeDecodeError):
+            return manifest
+        if (
+            not isinstance(data, dict)
+            or data.get("format") != MANIFEST_FORMAT
+            or data.get("output") != str(output)
+            or data.get("marker") != identity
+        ):
+            return manifest
+        files = data.get("files")
+        if isinstance(files, dict):
+            manifest.files = {
+                k: v for k, v in files.items() if isinstance(k, str) and isinstance(v, list) and len(v) == 4
+            }
+            manifest.on_disk = scan_output(output)
+            manifest.valid = True
+        return manifest
+
+    def unchanged(self, site_path: str, signature: str) -> bool:
+        """True when the file on disk is exactly what the previous build wrote for `signature`."""
+        recorded = self.files.get(site_path)
+        if not self.valid or recorded is None or recorded[0] != signature:
+            return False
+        return self.on_disk.get(site_path) == (recorded[1], recorded[2], recorded[3])
+
+    def intact(self) -> bool:
+        """True when every recorded file is on disk as recorded (nothing edited, deleted or replaced)."""
+        return self.valid and all(
+            self.on_disk.get(path) == (record[1], record[2], record[3]) for path, record in self.files.items()
+        )
+
+
+def save_manifest(site: Path, output: Path, signatures: dict[str, str]) -> None:
+    """Record what `output` now holds (call right after the swap), atomically."""
+    on_disk = scan_output(output)
+    files = {path: [signature, *on_disk[path]] for path, signature in sorted(signatures.items()) if path in on_disk}
+    data = {"format": MANIFEST_FORMAT, "output": str(output), "marker": output_identity(output), "files": files}
+    path = site / CACHE_FOLDER / MANIFEST_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        temporary.write_text(json.dumps(data, sort_keys=True, separators=(",", ":")), encoding="utf-8")
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)

@@ -1,0 +1,327 @@
+"""Plan every output file: its path, a signature of everything it is made from, and how to make it.
+
+Files are produced lazily, so an incremental build renders only the files whose signature changed
+since the last build (see output_manifest); a clean build produces them all.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import os
+import re
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TypeVar
+
+from evidencesite.cache.render_cache import code_fingerprint
+from evidencesite.content.catalog import Catalog, section_pages
+from evidencesite.content.config import SiteConfig
+from evidencesite.content.loader import is_ignored
+from evidencesite.csl.export_formats import to_bibtex, to_csl_json, to_ris
+from evidencesite.errors import Diagnostics, did_you_mean
+from evidencesite.models import Kind, Page
+from evidencesite.render.rendered import RenderedPage, content_resolver
+from evidencesite.site.evidence_matrix import build_matrix
+from evidencesite.site.feeds import atom_feed, robots_txt, sitemap_xml
+from evidencesite.site.search_index import SearchIndex, build_search_index, index_paths
+from evidencesite.site.templating import (
+    BUILTIN_TEMPLATES,
+    TemplateRenderError,
+    make_environment,
+    render_template,
+    template_folders,
+)
+from evidencesite.site.views import ViewBuilder
+
+_T = TypeVar("_T")
+
+SEARCH_INDEX = "static/search/"  # every file of the search index is under this folder (search_index.py)
+INDEX_PAGE = "index.html"
+TEMPLATE_FOR = {"home": "home.html", "studies": "study.html", "pages": "page.html"}  # and term_template()
+SECTION_TEMPLATES = {
+    "evidence": "evidence.html",
+    "studies": "studies.html",
+    "references": "references.html",
+    "search": "search.html",
+}  # a taxonomy's list page: list.html
+# a site's own templates written for the default vocabulary's two page types keep working
+LEGACY_TERM_TEMPLATES = {"mechanisms": "mechanism.html", "substances": "substance.html"}
+
+
+def term_template(site: Path, taxonomy: str) -> str:
+    """Return the template of a taxonomy's pages: `term-<key>.html`, else the old name for the default
+    vocabulary's axes (`mechanism.html`, `substance.html`), else `term.html`; the first found wins."""
+    folders = template_folders(site)
+    for name in (f"term-{taxonomy}.html", LEGACY_TERM_TEMPLATES.get(taxonomy)):
+        if name and any((folder / name).is_file() for folder in folders):
+            return name
+    return "term.html"
+
+
+def digest(*parts: object) -> str:
+    """Return a short stable hash of the parts' reprs (frozen dataclasses have deterministic reprs)."""
+    return hashlib.sha1(repr(parts).encode("utf-8", "surrogatepass"), usedforsecurity=False).hexdigest()
+
+
+@dataclass(frozen=True)
+class PlannedFile:
+    path: str
+    signature: str
+    produce: Callable[[], bytes]
+    kind: str = ""  # page kind for the summary line ('' for non-pages)
+
+
+@dataclass(frozen=True)
+class SitePlan:
+    files: list[PlannedFile]
+    copies: dict[str, Path]
+    # renders one content page with this build's views and templates (raises TemplateRenderError); `serve`
+    # uses it to write an edited page before the full rebuild (see fast_preview)
+    render_content: Callable[[RenderedPage], bytes] | None = None
+
+
+def plan_site(
+    site: Path,
+    config: SiteConfig,
+    catalog: Catalog,
+    rendered: list[RenderedPage],
+    diagnostics: Diagnostics,
+    bytecode_cache: object | None = None,
+) -> SitePlan:
+    """Return every output file with its signature; template errors are reported when produced."""
+    environment = make_environment(site, bytecode_cache)  # type: ignore[arg-type]
+    matrix = build_matrix(catalog)
+    views = ViewBuilder(config, catalog, rendered, matrix, config.search)
+    code = code_fingerprint()
+    # what every page shows of the site: settings, templates, and the base context (nav, disclaimer link…)
+    site_wide = digest(code, config, _templates_digest(site, diagnostics), views.base(INDEX_PAGE, ""))
+    meta = {key: _meta(page) for key, page in catalog.studies.items()}
+    all_meta = digest(sorted(meta.items()), [_meta(p) for p in catalog.all_pages() if p.kind is not Kind.STUDY])
+    cited_by = digest(
+        sorted(
+            (key, [(place.title, place.path, place.claim) for place in places])
+            for key, places in views.cited_by.items()
+        )
+    )
+    # a study's work is fully described by its note's front matter; the few bibliography works are hashed whole
+    work_meta = {key: meta.get(key) or digest(work) for key, work in catalog.works.items()}
+    files: list[PlannedFile] = []
+
+    def page_file(
+        path: str, template: str, make_context: Callable[[], dict[str, object]], signature: str, kind: str
+    ) -> PlannedFile:
+        def produce() -> bytes:
+            try:
+                return render_template(environment, template, make_context()).encode("utf-8")
+            except TemplateRenderError as problem:
+                diagnostics.error(problem.path, problem.line, problem.message)
+                return b""
+
+        return PlannedFile(path, digest(site_wide, template, signature), produce, kind)
+
+    resolve = content_resolver(catalog)
+    templates = {**TEMPLATE_FOR, **{key: term_template(site, key) for key in catalog.vocabulary.keys}}
+    content_signatures = []
+    for item in rendered:
+        page = item.page
+        kind = page.section or "home"
+        signature = _content_signature(item, catalog, views, work_meta, all_meta, resolve)
+        content_signatures.append((item.output_path, signature))
+        files.append(page_file(item.output_path, templates[kind], _bind(views.content_page, item), signature, kind))
+    for section in section_pages(catalog.vocabulary):
+        if section == "search" and not config.search:
+            continue
+        # the references page lists every work, including the bibliography's
+        signature = digest(all_meta, (cited_by, sorted(work_meta.items())) if section == "references" else "")
+        template = SECTION_TEMPLATES.get(section, "list.html")
+        files.append(page_file(f"{section}/index.html", template, _bind(views.section, section), signature, "index"))
+    files.append(page_file("404.html", "404.html", views.not_found, "", "index"))
+    works = sorted(catalog.works.values(), key=lambda w: w.key)
+    works_digest = digest(code, sorted(work_meta.items()))
+    files.append(PlannedFile("references/references.bib", works_digest, lambda: to_bibtex(works).encode()))
+    files.append(PlannedFile("references/references.ris", works_digest, lambda: to_ris(works).encode()))
+    files.append(PlannedFile("references/references.json", works_digest, lambda: to_csl_json(works).encode()))
+    for key in sorted(catalog.studies):
+        work = catalog.works[key]
+        signature = digest(code, work_meta[key])
+        base = f"studies/{catalog.studies[key].slug}/{catalog.studies[key].slug}"  # the URL slug: a safe file name
+        files.append(PlannedFile(f"{base}.bib", signature, _bind(_export, to_bibtex, work)))
+        files.append(PlannedFile(f"{base}.ris", signature, _bind(_export, to_ris, work)))
+        files.append(PlannedFile(f"{base}.json", signature, _bind(_export, to_csl_json, work)))
+    html_pages = sorted(f.path for f in files if f.path.endswith(".html") and f.path != "404.html")
+    files.append(PlannedFile("sitemap.xml", digest(site_wide, html_pages), lambda: sitemap_xml(config, html_pages)))
+    files.append(PlannedFile("feed.xml", digest(site_wide, all_meta), lambda: atom_feed(config, catalog)))
+    files.append(PlannedFile("robots.txt", digest(site_wide), lambda: robots_txt(config)))
+    if config.search:
+        # each page's signature covers its title, summary, body and study fields, which is what is indexed
+        index = functools.cache(lambda: build_search_index(rendered))  # built once, by the first shard written
+        # the index holds each study's design label, which the vocabulary (not the note) decides
+        index_signature = digest(code, config.vocabulary, content_signatures)
+        for index_path in index_paths(len(rendered)):
+            files.append(PlannedFile(index_path, index_signature, _bind(_index_file, index, index_path)))
+    copies = static_files(site)
+    for source, site_path in catalog.assets:
+        copies[site_path] = source
+    sources = {item.output_path: item.page.path for item in rendered}
+    sources.update({site_path: source for source, site_path in catalog.assets})
+    report_collisions([f.path for f in files], copies, sources, diagnostics)
+    check_nav(config, catalog, {f.path for f in files} | set(copies), diagnostics)
+
+    def render_content(item: RenderedPage) -> bytes:
+        template = templates[item.page.section or "home"]
+        return render_template(environment, template, views.content_page(item)).encode("utf-8")
+
+    return SitePlan(files, copies, render_content)
+
+
+def _index_file(index: Callable[[], SearchIndex], path: str) -> bytes:
+    return index().files[path]
+
+
+def _bind(function: Callable[..., _T], *args: object) -> Callable[[], _T]:
+    return lambda: function(*args)
+
+
+def _export(export: Callable[[list[object]], str], work: object) -> bytes:
+    return export([work]).encode()
+
+
+def _meta(page: Page) -> str:
+    """A page's signature without its body: what lists, popovers and cited-by entries show of it.
+
+    The front matter's hash stands for every field; a study's year suffix (2019a) is set from other
+    works, so it is added.
+    """
+    suffix = page.study.work.year_suffix if page.study else ""
+    return f"{page.section}/{page.slug}:{page.meta_digest or digest(replace(page, body=''))}:{suffix}"
+
+
+def _content_signature(
+    item: RenderedPage,
+    catalog: Catalog,
+    views: ViewBuilder,
+    work_meta: dict[str, str],
+    all_meta: str,
+    resolve: Callable[[str], str | None],
+) -> str:
+    page = item.page
+    cited = [(key, work_meta.get(key)) for key in item.cited]
+    # The body, headings and back-links are a function of the render key, the works cited and where
+    # the links lead; hashing those is much cheaper than hashing the HTML.
+    rendered: object = (
+        (item.render_key, sorted((target, resolve(target)) for target in item.links))
+        if item.render_key
+        else (str(item.body), item.headings, sorted(item.backlinks.items()))
+    )
+    # only ordered values: set and dict iteration order may differ between runs and the cache
+    parts: list[object] = [_meta(page), page.source_digest, rendered, cited]
+    if page.kind is Kind.STUDY:
+        key = page.study.work.key  # type: ignore[union-attr]
+        parts.append([(place.title, place.path, place.claim) for place in views.cited_by.get(key, [])])
+        for key, terms in catalog.terms.items():
+            parts.append([(terms[s].title if s in terms else s) for s in page.study.terms_of(key)])  # type: ignore[union-attr]
+    elif page.kind in (Kind.TERM, Kind.HOME):
+        parts.append(all_meta)
+    return digest(*parts)
+
+
+def _templates_digest(site: Path, diagnostics: Diagnostics) -> str:
+    """Hash every template file that may be used (site's own first, then the built-in ones).
+
+    This is the first read of every template, so an unreadable one is reported here, at its path.
+    """
+    hashed = hashlib.sha1(usedforsecurity=False)
+    for folder in template_folders(site):
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and "static" not in path.relative_to(folder).parts:
+                hashed.update(path.relative_to(folder).as_posix().encode())
+                try:
+                    hashed.update(path.read_bytes())
+                except OSError as exc:
+                    diagnostics.error(path, 0, f"cannot read template: {exc.strerror or exc}; check its permissions")
+    return hashed.hexdigest()
+
+
+def report_collisions(
+    planned: list[str], copies: dict[str, Path], sources: dict[str, Path], diagnostics: Diagnostics
+) -> None:
+    """Report output paths that are both a file and a folder, or made twice (an asset named like a generated file).
+
+    The file system cannot hold `about` as a file and `about/index.html`; found here, `check` reports it
+    too, at the content file (or asset) that causes it, before anything is written.
+    """
+    every = sorted([*planned, *copies])
+    folders: dict[str, str] = {}  # folder -> one path inside it
+    for path in every:
+        parts = path.split("/")
+        for depth in range(1, len(parts)):
+            folders.setdefault("/".join(parts[:depth]), path)
+    seen: set[str] = set()
+    for path in every:
+        duplicate = path in seen
+        seen.add(path)
+        if not duplicate and path not in folders:
+            continue
+        other = folders.get(path, path)
+        own = sources.get(path) or copies.get(path)
+        if duplicate:
+            where, problem = own or path, f"its output '{path}' is also a generated file"
+        elif own is not None:
+            where, problem = own, f"its output '{path}' would be a file where '{other}' needs a folder"
+        else:
+            where = sources.get(other) or copies.get(other) or other
+            problem = f"its output '{other}' needs the folder '{path}/', but '{path}' is a generated file"
+        diagnostics.error(where, 0, f"output paths collide: {problem}; rename or move this file")
+
+
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:|^//")
+
+
+def check_nav(config: SiteConfig, catalog: Catalog, paths: set[str], diagnostics: Diagnostics) -> None:
+    """Report nav links that lead nowhere, or out of the site, at their line in site_config.yaml."""
+    sections = [section for section in section_pages(catalog.vocabulary) if f"{section}/{INDEX_PAGE}" in paths]
+    choices = [*sections, *catalog.content_paths]
+    for item in config.nav:
+        link = item.link.strip()
+        hint = "a content file such as pages/methods.md or a section such as evidence"
+        if _SCHEME.match(link):
+            diagnostics.error(config.path, item.line, f"nav link '{link}' leaves the site: a nav link is {hint}")
+        elif link.endswith(".md"):
+            if link not in catalog.content_paths:
+                diagnostics.error(
+                    config.path,
+                    item.line,
+                    f"nav link '{link}' names no content file{did_you_mean(link, catalog.content_paths)}; "
+                    f"a nav link is {hint}",
+                )
+        else:
+            target = link.strip("/")
+            if not ({target, f"{target}/{INDEX_PAGE}"} & paths) and target:
+                diagnostics.error(
+                    config.path,
+                    item.line,
+                    f"nav link '{link}' leads to no page of the site{did_you_mean(target, choices)}; a nav link is {hint}",
+                )
+
+
+def static_files(site: Path) -> dict[str, Path]:
+    """Return static assets: built-in templates/static, then the site's templates/static and static/."""
+    copies: dict[str, Path] = {}
+    for folder in (BUILTIN_TEMPLATES / "static", site / "templates" / "static", site / "static"):
+        if not folder.is_dir():
+            continue
+        for directory, subdirectories, names in os.walk(folder):
+            subdirectories[:] = sorted(d for d in subdirectories if not is_ignored(d))
+            for name in sorted(names):
+                if is_ignored(name):
+                    continue
+                path = Path(directory) / name
+                copies["static/" + path.relative_to(folder).as_posix()] = path
+    return copies
+
+
+def count_pages(files: list[PlannedFile]) -> Counter[str]:
+    return Counter(f.kind for f in files if f.kind)

@@ -1,0 +1,130 @@
+"""The offline search index, sharded so that a query loads only what it needs.
+
+A reader's query must stay small however large the site is (10,000 studies: the old single index was
+14.5 MB), and search must work from a web server and from disk (file://), where `fetch` and modules
+such as pagefind's cannot load. So the index is a set of plain scripts that the search page adds on
+demand (script elements load over file:// too):
+
+- `static/search/meta.js`: how many shards there are, and how many documents.
+- `static/search/t<N>.js`: an inverted index. Every term lives in the shard given by a hash of its first
+  two characters (search_terms.bucket), so a query (and a prefix of a word being typed) loads one shard
+  per word. Each term maps to a flat list [document, weight, document, weight, ...]; the weight adds up
+  where the term occurs: title 10, first author 10, other authors 6, summary 4, design and year 2, text 1 (the
+  whole text of topic pages, the first 1,200 characters of a study note's).
+- `static/search/d<N>.js`: the documents, DOCS_PER_SHARD to a file: title, URL, kind, byline and the
+  snippet shown under a result. Only the shards of the results on screen are loaded.
+
+The number of term shards grows with the number of documents (about one per TERM_SHARD_DOCS), so a
+shard stays about the same size at any scale; the plan knows every file's name before building them.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from evidencesite.html_text import BODY_CHARS, leading_text, page_text
+from evidencesite.models import Kind
+from evidencesite.render.rendered import RenderedPage
+from evidencesite.site.search_terms import bucket, terms
+
+FOLDER = "static/search"
+META = f"{FOLDER}/meta.js"
+DOCS_PER_SHARD = 50
+TERM_SHARD_DOCS = 20
+MIN_TERM_SHARDS, MAX_TERM_SHARDS = 8, 1024
+SNIPPET_CHARS = 240
+WEIGHTS = (("title", 10), ("authors", 10), ("coauthors", 6), ("summary", 4), ("meta", 2), ("body", 1))
+
+
+def term_shard_count(documents: int) -> int:
+    """Return how many term shards a site of `documents` pages gets (a power of two)."""
+    wanted = max(MIN_TERM_SHARDS, min(MAX_TERM_SHARDS, documents // TERM_SHARD_DOCS))
+    return 1 << (wanted - 1).bit_length()
+
+
+def index_paths(documents: int) -> list[str]:
+    """Return every file of the index for a site of `documents` pages, known before anything is built."""
+    doc_shards = (documents + DOCS_PER_SHARD - 1) // DOCS_PER_SHARD
+    return (
+        [META]
+        + [f"{FOLDER}/t{n}.js" for n in range(term_shard_count(documents))]
+        + [f"{FOLDER}/d{n}.js" for n in range(doc_shards)]
+    )
+
+
+@dataclass(frozen=True)
+class SearchIndex:
+    """Every file of the index, by output path."""
+
+    files: dict[str, bytes]
+
+
+def build_search_index(rendered: Sequence[RenderedPage]) -> SearchIndex:
+    """Return the index of `rendered` (in the order given: a document's number is its position)."""
+    shards = term_shard_count(len(rendered))
+    postings: list[dict[str, list[int]]] = [{} for _ in range(shards)]
+    documents = []
+    for number, item in enumerate(rendered):
+        weights = _term_weights(item)
+        for term in sorted(weights):
+            postings[bucket(term, shards)].setdefault(term, []).extend((number, weights[term]))
+        documents.append(_document(item))
+    encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode
+    files = {META: _script("meta", {"terms": shards, "docs": len(rendered), "perShard": DOCS_PER_SHARD}, encode)}
+    for number, shard in enumerate(postings):
+        files[f"{FOLDER}/t{number}.js"] = _script("terms", [number, shard], encode)
+    for start in range(0, len(documents), DOCS_PER_SHARD):
+        number = start // DOCS_PER_SHARD
+        files[f"{FOLDER}/d{number}.js"] = _script("docs", [number, documents[start : start + DOCS_PER_SHARD]], encode)
+    return SearchIndex(files)
+
+
+def _script(kind: str, data: object, encode: Callable[[object], str]) -> bytes:
+    text = encode(data).replace("</", "<\\/")  # never a closing tag inside a script
+    return f"EVIDENCE_SEARCH.{kind}({text});\n".encode()
+
+
+def _fields(item: RenderedPage) -> dict[str, str]:
+    page = item.page
+    # Topic pages (few, long) are indexed whole; a study note by the start of its text, extracted where the page
+    # was rendered and cached with it: converting every note's whole HTML here made each edit of a 10,000-study
+    # site wait ~25 s for its index.
+    if page.kind is Kind.STUDY:
+        body = item.search_text or leading_text(str(item.body), BODY_CHARS)
+    else:
+        body = page_text(str(item.body))
+    fields = {"title": page.title, "summary": page.summary, "body": body}
+    if page.study is not None:
+        work = page.study.work
+        people = (*work.authors, *work.editors)
+        fields["authors"] = people[0].family if people else ""  # a search for a name finds the studies they led first
+        fields["coauthors"] = " ".join(p.family for p in people[1:])
+        fields["meta"] = f"{page.study.design.label} {work.year or ''}"
+    return fields
+
+
+def _term_weights(item: RenderedPage) -> dict[str, int]:
+    fields = _fields(item)
+    weights: dict[str, int] = {}
+    for name, weight in WEIGHTS:
+        for term in set(terms(fields.get(name, ""))):
+            weights[term] = weights.get(term, 0) + weight
+    return weights
+
+
+def _document(item: RenderedPage) -> list[object]:
+    """[title, URL, kind ('s' study, 'p' topic page, 'h' the home page), byline, snippet]."""
+    page = item.page
+    byline = ""
+    if page.study is not None:
+        work = page.study.work
+        people = work.authors or work.editors
+        names = people[0].family + (" et al." if len(people) > 1 or work.authors_incomplete else "") if people else ""
+        byline = " · ".join(part for part in (names, page.study.design.label, str(work.year or "")) if part)
+    snippet = page.summary or item.search_text or leading_text(str(item.body), BODY_CHARS)
+    if len(snippet) > SNIPPET_CHARS:
+        snippet = snippet[:SNIPPET_CHARS].rsplit(" ", 1)[0] + " …"
+    kind = "s" if page.kind is Kind.STUDY else "h" if page.kind is Kind.HOME else "p"
+    return [page.title, item.output_path, kind, byline, snippet]

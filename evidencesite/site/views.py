@@ -1,0 +1,366 @@
+"""Template contexts: everything a template shows is computed here, so templates stay thin."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+from markupsafe import Markup
+
+from evidencesite.content.catalog import Catalog
+from evidencesite.content.config import SiteConfig
+from evidencesite.content.vocabulary import Vocabulary
+from evidencesite.csl.builtin_format import plain_text
+from evidencesite.csl.builtin_names import format_authors
+from evidencesite.csl.labels import letters, short_label, year_label
+from evidencesite.csl.style import AnyStyle, is_numbered
+from evidencesite.csl.styles import formats_for
+from evidencesite.models import Kind, Page, Population, Strength, Study, Work
+from evidencesite.render.rendered import RenderedPage
+from evidencesite.site.evidence_matrix import Matrix, find_gaps, timeline_svg
+from evidencesite.urls import folder_url, page_path, relative_url, section_path
+
+SECTION_TITLES = {
+    "evidence": "Evidence overview",
+    "studies": "Studies",
+    "references": "References",
+    "search": "Search",
+}
+BACKGROUND_GROUP = "Background works, guidelines and registrations"
+
+
+def section_titles(vocabulary: Vocabulary) -> dict[str, str]:
+    """Return each generated section's folder -> its title, the taxonomies' lists (in their own words) included."""
+    return {**SECTION_TITLES, **{taxonomy.key: taxonomy.title for taxonomy in vocabulary.taxonomies}}
+
+
+def default_nav(vocabulary: Vocabulary) -> tuple[tuple[str, str], ...]:
+    """The menu of a site without `nav`: the evidence overview, each taxonomy, studies and references."""
+    return (
+        ("Evidence", "evidence/index.html"),
+        *((taxonomy.title, f"{taxonomy.key}/index.html") for taxonomy in vocabulary.taxonomies),
+        ("Studies", "studies/index.html"),
+        ("References", "references/index.html"),
+    )
+
+
+@dataclass(frozen=True)
+class CitedBy:
+    """A place that cites a work: a page, or a claim on a taxonomy's page."""
+
+    title: str  # the page's title
+    path: str  # output path with optional #fragment
+    claim: str = ""  # the claim's text when the place is a claim
+
+    @property
+    def kind(self) -> str:
+        return "claim" if self.claim else "page"
+
+
+@dataclass(frozen=True)
+class ReferenceEntry:
+    key: str
+    label: str  # '1' (numeric) or 'Das et al., 2019'
+    html: Markup
+    work: Work
+    study: Study | None
+    backlinks: tuple[tuple[str, str], ...]  # (letter, anchor)
+    summary: str = ""
+
+
+def cited_by_index(rendered: list[RenderedPage]) -> dict[str, list[CitedBy]]:
+    """Return key -> every page and claim that cites it, in page order."""
+    index: dict[str, list[CitedBy]] = defaultdict(list)
+    for item in rendered:
+        page = item.page
+        for claim in item.claims:
+            for evidence in claim.evidence:
+                entry = CitedBy(page.title, f"{item.output_path}#{claim.anchor}", claim.claim.text)
+                if entry not in index[evidence.key]:
+                    index[evidence.key].append(entry)
+        claim_anchors = {evidence.anchor for claim in item.claims for evidence in claim.evidence}
+        for key in item.cited:
+            if page.study is not None and key == page.study.work.key:
+                continue
+            # cited in the body, not only in the claims table (which is listed above, claim by claim)
+            if any(anchor not in claim_anchors for anchor in item.backlinks.get(key, ())):
+                index[key].append(CitedBy(page.title, item.output_path))
+    return index
+
+
+class WorkFormats:
+    """Each work's formatted reference, made once per build: the same works are cited on many pages."""
+
+    def __init__(self, catalog: Catalog, style: AnyStyle) -> None:
+        self.catalog = catalog
+        self.style = style
+        self.formats = formats_for(style)
+        self._entries: dict[str, ReferenceEntry] = {}
+
+    def entry(self, key: str) -> ReferenceEntry:
+        """Return the page-independent part of `key`'s reference entry (author-year label, no back-links)."""
+        entry = self._entries.get(key)
+        if entry is None:
+            work = self.catalog.works[key]
+            note = self.catalog.studies.get(key)
+            entry = ReferenceEntry(
+                key,
+                self.formats.label(work),
+                self.formats.reference(work),
+                work,
+                self.catalog.study(key),
+                (),
+                note.summary if note else "",
+            )
+            self._entries[key] = entry
+        return entry
+
+    def html(self, key: str) -> Markup:
+        """Return `key`'s formatted reference as safe HTML."""
+        return self.entry(key).html
+
+
+def reference_entries(item: RenderedPage, works: WorkFormats) -> list[ReferenceEntry]:
+    """Return the page's reference list: numeric in citation order, author-year alphabetical."""
+    numeric = is_numbered(works.style)
+    entries = []
+    for number, key in enumerate(item.cited, start=1):
+        shared = works.entry(key)
+        label = str(number) if numeric else shared.label
+        backlinks = tuple((letters(i), anchor) for i, anchor in enumerate(item.backlinks.get(key, ())))
+        entries.append(ReferenceEntry(key, label, shared.html, shared.work, shared.study, backlinks, shared.summary))
+    if not numeric:
+        entries.sort(key=lambda e: sort_key(e.work))
+    return entries
+
+
+def sort_key(work: Work) -> tuple[str, int, str, str]:
+    first = work.authors[0].family.lower() if work.authors else work.title.lower()
+    return (first, work.year or 0, work.year_suffix, work.key)
+
+
+class ViewBuilder:
+    """Builds the context of each output page from the catalog and the rendered bodies."""
+
+    def __init__(
+        self, config: SiteConfig, catalog: Catalog, rendered: list[RenderedPage], matrix: Matrix | None, search: bool
+    ) -> None:
+        self.config = config
+        self.catalog = catalog
+        self.rendered = rendered
+        self.by_path = {r.output_path: r for r in rendered}
+        self.matrix = matrix
+        self.cited_by = cited_by_index(rendered)
+        self.search = search
+        self.works = WorkFormats(catalog, config.citation_style)
+        self.vocabulary = catalog.vocabulary
+        self.titles = section_titles(catalog.vocabulary)
+
+    # Site-wide pieces that every page (or every section page) shows are cached properties: made once per
+    # build, on first use, since an incremental build may render no page at all.
+
+    def nav(self) -> list[tuple[str, str]]:
+        """Return the main menu as (label, output path); a fresh list per page, so a template may change it."""
+        return list(self._nav)
+
+    @cached_property
+    def _nav(self) -> tuple[tuple[str, str], ...]:
+        if self.config.nav:
+            return tuple((item.title, self._nav_target(item.link)) for item in self.config.nav)
+        items = list(default_nav(self.vocabulary))
+        items.extend((p.title, page_path(p)) for p in self.catalog.ordered(self.catalog.pages) if p.order)
+        return tuple(items)
+
+    def _nav_target(self, link: str) -> str:
+        if link.endswith(".md"):
+            page = self.catalog.content_paths.get(link)
+            return page_path(page) if page else link
+        link = link.strip("/")
+        return section_path(link) if link in self.titles or not link else link
+
+    def base(self, output_path: str, title: str, description: str = "", kind: str = "page") -> dict[str, Any]:
+        """Return the context every template gets."""
+        canonical = self.config.absolute_url(folder_url(output_path))
+        return {
+            "site": self.config,
+            "output_path": output_path,
+            "title": title,
+            "description": description or self.config.description,
+            "canonical": canonical,
+            "nav": self.nav(),
+            "kind": kind,
+            # 'numeric' or 'author-year': how citations look in the text (templates branch on it)
+            "citation_style": "numeric" if is_numbered(self.config.citation_style) else "author-year",
+            "citation_style_name": self.config.citation_style.value,
+            "search_enabled": self.search,
+            "json_ld": Markup(""),
+            "disclaimer_page": self._disclaimer_page,
+            "base_href": "",
+            # the site's own words: its taxonomies in declared order, and in a study's order (required ones first)
+            "taxonomies": self.vocabulary.taxonomies,
+            "study_taxonomies": self.vocabulary.study_taxonomies,
+            "term_pages": self.catalog.terms,
+        }
+
+    @cached_property
+    def _disclaimer_page(self) -> str:
+        return self._page_path("disclaimer")
+
+    def _page_path(self, slug: str) -> str:
+        page = self.catalog.pages.get(slug)
+        return page_path(page) if page else ""
+
+    def _json_ld(self, data: dict[str, Any]) -> Markup:
+        text = json.dumps(data, ensure_ascii=False, sort_keys=True, indent=None)
+        return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
+
+    def _citation_ld(self, work: Work) -> dict[str, Any]:
+        """A compact citation entry: name, year and DOI (the full record is on the study page)."""
+        data: dict[str, Any] = {"@type": "ScholarlyArticle", "name": work.title}
+        if work.year:
+            data["datePublished"] = str(work.year)
+        if work.doi:
+            data["sameAs"] = f"https://doi.org/{work.doi}"
+        return data
+
+    def _work_ld(self, work: Work) -> dict[str, Any]:
+        """The full record of the work a study page is about: the citation entry plus authors and journal."""
+        data = self._citation_ld(work)
+        if work.doi:
+            data["identifier"] = f"https://doi.org/{work.doi}"
+        if work.authors:
+            data["author"] = [
+                {"@type": "Person" if not a.literal else "Organization", "name": a.display} for a in work.authors
+            ]
+        if work.container:
+            data["isPartOf"] = {"@type": "Periodical", "name": work.container}
+        return data
+
+    def content_page(self, item: RenderedPage) -> dict[str, Any]:
+        page = item.page
+        context = self.base(item.output_path, page.title, page.summary, page.section or "home")
+        references = reference_entries(item, self.works)
+        context.update(
+            page=page,
+            body=item.body,
+            headings=item.headings,
+            references=references,
+            reference_by_key={entry.key: entry for entry in references},  # claims look their evidence up here
+            claims=item.claims,
+            strength_order=[s.value for s in Strength],
+        )
+        ld: dict[str, Any] = {
+            "@context": "https://schema.org",
+            "@type": "MedicalWebPage",
+            "name": page.title,
+            "url": context["canonical"],
+            "citation": [self._citation_ld(e.work) for e in references],
+        }
+        if page.kind is Kind.STUDY and page.study:
+            study = page.study
+            ld["about"] = self._work_ld(study.work)
+            context.update(
+                study=study,
+                work=study.work,
+                full_authors=format_authors(study.work, self.config.citation_style, full=True),
+                cite_text=plain_text(self.works.html(study.work.key)),
+                cited_by=self.cited_by.get(study.work.key, []),
+                # (taxonomy, its pages this study lists), in a study's order
+                study_terms=[
+                    (taxonomy, [terms[slug] for slug in study.terms_of(taxonomy.key) if slug in terms])
+                    for taxonomy in self.vocabulary.study_taxonomies
+                    for terms in (self.catalog.terms[taxonomy.key],)
+                ],
+                export_base=f"studies/{page.slug}/{page.slug}",
+            )
+        if page.kind is Kind.TERM:
+            context["taxonomy"] = self.vocabulary.taxonomy(page.section)
+            studies = [p for p in self.studies_sorted() if page.slug in p.study.terms_of(page.section)]  # type: ignore[union-attr]
+            context["section_studies"] = studies
+        if page.kind is Kind.HOME:
+            context.update(self._overview())
+            context["timeline"] = self.timeline(item.output_path)
+        context["json_ld"] = self._json_ld(ld)
+        return context
+
+    def studies_sorted(self) -> list[Page]:
+        """Studies newest first, then by first author (a fresh list per page)."""
+        return list(self._studies_by_date)
+
+    @cached_property
+    def _studies_by_date(self) -> tuple[Page, ...]:
+        return tuple(
+            sorted(self.catalog.studies.values(), key=lambda p: (-(p.study.work.year or 0), sort_key(p.study.work)))  # type: ignore[union-attr]
+        )
+
+    def _overview(self) -> dict[str, Any]:
+        # reviews summarise other studies: they are counted apart, never as (human) studies
+        studies = [p.study for p in self.catalog.studies.values() if p.study is not None]
+        primary = [s for s in studies if not s.design.is_review]
+        return {
+            "matrix": self.matrix,
+            "gaps": find_gaps(self.catalog, self.matrix),
+            "study_count": len(primary),
+            "review_count": len(studies) - len(primary),
+            "human_count": sum(1 for s in primary if s.population is Population.HUMAN),
+        }
+
+    def timeline(self, output_path: str) -> Markup:
+        return timeline_svg(self.catalog, lambda target: relative_url(output_path, target))
+
+    def section(self, name: str) -> dict[str, Any]:
+        output_path = section_path(name)
+        context = self.base(output_path, self.titles[name], kind=name)
+        if name == "evidence":
+            context.update(self._overview())
+            context["timeline"] = self.timeline(output_path)
+        elif name == "studies":
+            context["studies"] = self.studies_sorted()
+            context["designs"] = sorted(
+                {p.study.design for p in self.catalog.studies.values() if p.study}, key=lambda d: d.rank
+            )
+        elif name in self.catalog.terms:
+            terms = self.catalog.terms[name]
+            context["taxonomy"] = self.vocabulary.taxonomy(name)
+            context["pages"] = self.catalog.ordered(terms)
+            context["counts"] = {
+                slug: sum(1 for p in self.catalog.studies.values() if p.study and slug in p.study.terms_of(name))
+                for slug in terms
+            }
+        elif name == "references":
+            works = sorted(self.catalog.works.values(), key=sort_key)
+            groups: dict[str, list[tuple[Work, Markup, Study | None, list[tuple[str, str, int]]]]] = {}
+            for work in works:
+                study = self.catalog.study(work.key)
+                heading = study.design.plural if study else BACKGROUND_GROUP
+                groups.setdefault(heading, []).append((work, self.works.html(work.key), study, self._places(work.key)))
+            order = [*dict.fromkeys(design.plural for design in self.vocabulary.designs), BACKGROUND_GROUP]
+            context["groups"] = [(heading, groups[heading]) for heading in order if heading in groups]
+            context["work_count"] = len(works)
+        return context
+
+    def _places(self, key: str) -> list[tuple[str, str, int]]:
+        """Return the pages citing `key` once each: (short label, output path, number of claims)."""
+        places: dict[str, list[object]] = {}
+        for place in self.cited_by.get(key, []):
+            path = place.path.split("#", 1)[0]
+            entry = places.setdefault(path, [self._short_title(path, place.title), path, 0])
+            if place.claim:
+                entry[2] = int(entry[2]) + 1  # type: ignore[call-overload]
+        return [(str(label), str(path), int(claims)) for label, path, claims in places.values()]  # type: ignore[call-overload]
+
+    def _short_title(self, path: str, title: str) -> str:
+        item = self.by_path.get(path)
+        if item is not None and item.page.study is not None:
+            work = item.page.study.work
+            return f"{short_label(work)} {year_label(work)}".strip()
+        return title
+
+    def not_found(self) -> dict[str, Any]:
+        context = self.base("404.html", "Page not found", kind="404")
+        context["base_href"] = self.config.base_path
+        return context
+
