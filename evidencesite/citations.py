@@ -1,6 +1,6 @@
 """Pandoc citation syntax: find `[@key]` groups and narrative `@key`, parse them into items.
 
-Pure text in, values out: the Markdown extension (markdown_ext) decides where these patterns may
+Pure text in, values out: the Markdown extension (markdown/extensions.py) decides where these patterns may
 appear (never in code), and the page registry (page_citations) numbers and formats them.
 
 The key grammar is Pandoc's (2.17, checked against it by tests/test_pandoc_syntax.py): a key starts with a
@@ -95,11 +95,6 @@ def check_key(key: str) -> None:
         raise CitationSyntaxError(
             f"citation key '{key}' has unbalanced braces, which Pandoc cannot read; rename it (e.g. '{hint}')"
         )
-
-
-def key_reference(key: str) -> str:
-    """Return how to cite `key` in Markdown: '@key', or '@{key}' when the key needs braces."""
-    return f"@{key}" if is_simple_key(key) else f"@{{{key}}}"
 
 
 def _split_items(body: str) -> list[str]:

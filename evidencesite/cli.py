@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from evidencesite.errors import Diagnostic, InterruptedAfterWrite, SiteError, escape_control
+from evidencesite.errors import Diagnostic, InterruptedAfterWrite, Severity, SiteError, escape_control
 from evidencesite.output.writer import OutputError
 
 if TYPE_CHECKING:
@@ -56,6 +56,7 @@ def make_parser() -> argparse.ArgumentParser:
     check.add_argument("--format", choices=("text", "json"), default="text", help="output format for problems")
     check.add_argument("--strict", action="store_true", help="treat warnings as errors")
     check.add_argument("--drafts", action="store_true", help="include pages marked draft: true")
+    check.add_argument("-v", "--verbose", action="store_true", help="also print every page's readability grades")
 
     serve = commands.add_parser("serve", help="build, serve on localhost and rebuild + reload on every save")
     site_option(serve)
@@ -184,7 +185,7 @@ def _build(args: argparse.Namespace) -> int:
         result = build(options, progress)
     except SiteError as exc:
         _print_diagnostics(exc.diagnostics)
-        errors = sum(1 for d in exc.diagnostics if d.severity.value == "error")
+        errors = sum(1 for d in exc.diagnostics if d.severity is Severity.ERROR)
         print(f"build failed: {errors} error(s); the previous output was left unchanged", file=sys.stderr)
         return EXIT_CONTENT
     except OutputError as exc:
@@ -197,7 +198,7 @@ def _build(args: argparse.Namespace) -> int:
             print(f"{stage:>10}: {seconds * 1000:8.1f} ms", file=sys.stderr)
     if not args.quiet:
         kinds = ", ".join(f"{count} {kind}" for kind, count in sorted(result.counts.items()) if kind != "asset")
-        warnings = sum(1 for d in result.diagnostics if d.severity.value == "warning")
+        warnings = sum(1 for d in result.diagnostics if d.severity is Severity.WARNING)
         print(
             f"built {result.files_written} files into {result.output} ({kinds}; {warnings} warning(s)) in {elapsed:.2f} s"
         )
@@ -207,10 +208,12 @@ def _build(args: argparse.Namespace) -> int:
 def _check(args: argparse.Namespace) -> int:
     from evidencesite.build.pipeline import BuildOptions, build
 
-    options = BuildOptions(site=args.site, strict=args.strict, drafts=args.drafts, write=False)
+    options = BuildOptions(site=args.site, strict=args.strict, drafts=args.drafts, write=False, readability_table=args.verbose)
     try:
         result = build(options)
         items, failed = result.diagnostics, False
+        if result.report and args.format == "text":
+            print(result.report)
     except SiteError as exc:
         items, failed = exc.diagnostics, True
     if args.format == "json":
@@ -218,7 +221,7 @@ def _check(args: argparse.Namespace) -> int:
     else:
         _print_diagnostics(items)
         print(
-            f"check: {sum(1 for d in items if d.severity.value == 'error')} error(s), {sum(1 for d in items if d.severity.value == 'warning')} warning(s)",
+            f"check: {sum(1 for d in items if d.severity is Severity.ERROR)} error(s), {sum(1 for d in items if d.severity is Severity.WARNING)} warning(s)",
             file=sys.stderr,
         )
     return EXIT_CONTENT if failed else EXIT_OK

@@ -6,6 +6,9 @@ import enum
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from evidencesite.evidence_model import Question, Result, RiskOfBias
+from evidencesite.reader_model import ReaderFields
+
 
 class DesignGroup(enum.Enum):
     """What kind of evidence a design gives: a review of studies, or primary evidence of three kinds.
@@ -191,6 +194,14 @@ class Claim:
 
 
 @dataclass(frozen=True)
+class Synonym:
+    """A word a reader may search for (an abbreviation, another name) and the term a page defines it as."""
+
+    word: str  # 'AUD'
+    term: str  # 'alcohol use disorder'
+
+
+@dataclass(frozen=True)
 class Page:
     """Any content page. Study- and term-specific fields stay empty elsewhere.
 
@@ -209,10 +220,12 @@ class Page:
     draft: bool = False
     updated: str = ""
     tags: tuple[str, ...] = ()
-    extra: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
     claims: tuple[Claim, ...] = ()
     study: Study | None = None
     section: str = ""
+    synonyms: tuple[Synonym, ...] = ()  # a glossary's words that search treats as its terms (front matter)
+    questions: tuple[Question, ...] = ()  # rows of the page's summary-of-findings table
+    reader_fields: ReaderFields = field(default_factory=ReaderFields)  # key messages, dates, changes
     # hashes of the file's front matter and of the whole file: cheap, stable signatures for incremental builds
     meta_digest: str = field(default="", compare=False)
     source_digest: str = field(default="", compare=False)
@@ -243,6 +256,8 @@ class Study:
     finding: Finding | None = None
     background: bool = False
     verified_with: tuple[str, ...] = ()
+    results: tuple[Result, ...] = ()  # numeric results (front matter `results:`)
+    risk_of_bias: RiskOfBias | None = None
     field_lines: dict[str, int] = field(default_factory=dict, compare=False, hash=False)
 
     def terms_of(self, taxonomy: str) -> tuple[str, ...]:

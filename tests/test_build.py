@@ -19,7 +19,8 @@ def real_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from evidencesite.cli import main
 
     output = tmp_path_factory.mktemp("real") / "output"
-    assert main(["build", "--output", str(output), "--strict", "-q"]) == 0
+    # as the publishing workflow builds it: with the address the owners publish it at
+    assert main(["build", "--output", str(output), "--strict", "-q", "--base-url", "https://owners.example/"]) == 0
     return output
 
 
@@ -256,3 +257,20 @@ def test_raw_html_is_sanitised_unless_the_site_opts_in(site, run_cli) -> None:  
     (root / "site_config.yaml").write_text(config)
     assert run_cli("build", "--site", root, "-q").code == 0
     assert "<script>alert(1)</script>" in (root / "output" / "raw" / "index.html").read_text()
+
+
+def test_a_site_without_base_url_builds_without_what_needs_its_address(site, run_cli) -> None:  # type: ignore[no-untyped-def]
+    """Before the owners know their address: no fake domain, a note, and no sitemap, feeds or canonical links."""
+    from conftest import BASE_CONFIG
+
+    root = site({"site_config.yaml": BASE_CONFIG.replace("base_url: https://example.org/sub/\n", "")})
+    result = run_cli("build", "--site", root, "--strict")
+    assert result.code == 0, result.err
+    note = "site_config.yaml:1: note: base_url is not set, so sitemap.xml, the Atom feeds and canonical links are left out"
+    assert note in result.err.replace(str(root) + "/", "")
+    output = root / "output"
+    assert not (output / "sitemap.xml").exists() and not (output / "feed.xml").exists()
+    assert (output / "robots.txt").read_text() == "User-agent: *\nAllow: /\n"
+    html = (output / "studies" / "smith2020" / "index.html").read_text()
+    assert 'rel="canonical"' not in html and "og:url" not in html and "feed.xml" not in html and '"url":' not in html
+    assert not check_links(output, "/")

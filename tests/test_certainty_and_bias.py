@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from evidencesite.content.risk_of_bias import TOOLS, check_assessment
 from evidencesite.synthesis.certainty import Certainty, absolute_effect, check_reasons, implied_certainty
 from evidencesite.synthesis.meta_analysis import Measure
-from evidencesite.synthesis.risk_of_bias import TOOLS, check_assessment
 
 
 def test_grade_levels_read_as_symbols_and_words() -> None:
@@ -54,12 +54,12 @@ def test_each_tool_accepts_its_own_domains_and_judgements_only() -> None:
     assert check_assessment("syrcle", "unclear", {"random-housing": "unclear"}) == []
     assert check_assessment("amstar2", "critically-low", {"item-7": "partial-yes"}) == []
     assert check_assessment("rob2", "moderate", {"confounding": "low", "randomisation": "serious"}) == [
-        (("overall",), "'moderate' is not an overall judgement of rob2; expected one of: low, some-concerns, high"),
+        (("overall",), "'moderate' is not an overall judgement of rob2; expected one of: low, some-concerns, high, not-assessed"),
         (
             ("domains", "confounding"),
             "unknown rob2 domain 'confounding'; expected one of: randomisation, deviations, missing-data, measurement, selection",
         ),
-        (("domains", "randomisation"), "'serious' is not a rob2 judgement for 'randomisation'; expected one of: low, some-concerns, high"),
+        (("domains", "randomisation"), "'serious' is not a rob2 judgement for 'randomisation'; expected one of: low, some-concerns, high, not-assessed"),
     ]
     assert check_assessment("cochrane", "low", {}) == [
         (("tool",), "unknown risk-of-bias tool 'cochrane'; expected one of: rob2, robins-i, syrcle, amstar2")

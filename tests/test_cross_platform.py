@@ -21,7 +21,8 @@ import pytest
 
 from conftest import MINIMAL_FILES, REPO, write_site
 from evidencesite.errors import Diagnostics
-from evidencesite.output.writer import OutputError, interruptions_held, output_lock
+from evidencesite.output.swap import interruptions_held
+from evidencesite.output.writer import OutputError, output_lock
 from evidencesite.worker_pool import (
     PARALLEL_THRESHOLD,
     START_METHOD_VARIABLE,

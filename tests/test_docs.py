@@ -8,7 +8,7 @@ import re
 from conftest import REPO
 from evidencesite.cli import make_parser
 from evidencesite.content.config import KNOWN_KEYS
-from evidencesite.content.schema import STUDY_FIELDS
+from evidencesite.content.study_fields import STUDY_FIELDS
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
 AUTHORING = (REPO / "docs" / "authoring.md").read_text(encoding="utf-8")

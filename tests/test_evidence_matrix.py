@@ -26,8 +26,9 @@ def _review(key: str, design: str, substances: str) -> str:
 
 def _cells(html: str) -> list[str]:
     """Return the matrix cells' HTML, row by row, with whitespace collapsed."""
-    table = html[html.index('<table class="matrix">') : html.index("</table>")]
-    return [" ".join(cell.split()) for cell in re.findall(r'<td class="cell[^"]*">(.*?)</td>', table, re.S)]
+    start = html.index('<table class="matrix">')
+    table = html[start : html.index("</table>", start)]
+    return [" ".join(cell.split()) for cell in re.findall(r'<td [^>]*?class="cell[^"]*">(.*?)</td>', table, re.S)]
 
 
 def _site(site) -> Path:  # type: ignore[no-untyped-def]

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from conftest import JONES_2019, MINIMAL_FILES, snapshot, write_site
-from evidencesite.build.pipeline import BuildOptions, build
-from evidencesite.cache.build_memo import BuildMemo
-from evidencesite.serve.fast_preview import write_changed_body
+from evidencesite.build.pipeline import BuildOptions, BuildResult, build
+from evidencesite.cache.store import MemoryStore
+from evidencesite.serve.fast_preview import FastPreview
 
 EXTRA = {
     "content/studies/jones2019.md": JONES_2019,
@@ -19,12 +20,27 @@ STUDY = "content/studies/jones2019.md"
 MECHANISM = "content/mechanisms/memory.md"
 
 
+@dataclass
+class Served:
+    """A site built as `serve` builds it: over one MemoryStore, the fast path made from the last result."""
+
+    site: Path
+    options: BuildOptions
+    preview: FastPreview
+
+    def build(self) -> BuildResult:
+        result = build(self.options)
+        self.preview.built = result.built
+        return result
+
+
 @pytest.fixture
-def served(tmp_path: Path) -> tuple[Path, BuildOptions]:
+def served(tmp_path: Path) -> Served:
     site = write_site(tmp_path / "site", {**MINIMAL_FILES, **EXTRA})
-    options = BuildOptions(site=site, output=tmp_path / "served", memo=BuildMemo())
-    build(options)
-    return site, options
+    store = MemoryStore(site)
+    served = Served(site, BuildOptions(site=site, output=tmp_path / "served", store=store), FastPreview(store))
+    served.build()
+    return served
 
 
 def edit(site: Path, name: str, old: str, new: str) -> Path:
@@ -54,15 +70,15 @@ def fresh(site: Path, tmp_path: Path) -> dict[str, bytes]:
     ],
 )
 def test_a_body_edit_writes_the_page_the_full_build_writes(
-    served: tuple[Path, BuildOptions], tmp_path: Path, name: str, old: str, new: str
+    served: Served, tmp_path: Path, name: str, old: str, new: str
 ) -> None:
-    site, options = served
+    site, options = served.site, served.options
     path = edit(site, name, old, new)
-    written = write_changed_body(options.memo, site, {path, path.with_name("4913")})  # vim's probe file
+    written = served.preview.write_changed_body(site, {path, path.with_name("4913")})  # vim's probe file
     assert written is not None
     expected = fresh(site, tmp_path)
     assert (options.output / written).read_bytes() == expected[written]
-    result = build(options)
+    result = served.build()
     assert written in result.written
     assert snapshot(options.output) == expected
 
@@ -76,34 +92,34 @@ def test_a_body_edit_writes_the_page_the_full_build_writes(
     ],
 )
 def test_anything_but_a_self_contained_body_edit_is_left_to_the_full_build(
-    served: tuple[Path, BuildOptions], name: str, old: str, new: str
+    served: Served, name: str, old: str, new: str
 ) -> None:
-    site, options = served
+    site, options = served.site, served.options
     before = snapshot(options.output)
     path = edit(site, name, old, new)
-    assert write_changed_body(options.memo, site, {path}) is None
+    assert served.preview.write_changed_body(site, {path}) is None
     assert snapshot(options.output) == before
 
 
-def test_several_files_or_no_previous_build_decline(served: tuple[Path, BuildOptions], tmp_path: Path) -> None:
-    site, options = served
+def test_several_files_or_no_previous_build_decline(served: Served, tmp_path: Path) -> None:
+    site = served.site
     first = edit(site, STUDY, "Did it work", "Did it work well")
     second = edit(site, "content/pages/about.md", "See", "Read")
-    assert write_changed_body(options.memo, site, {first, second}) is None
-    assert write_changed_body(options.memo, site, {site / "templates" / "page.html"}) is None
-    assert write_changed_body(BuildMemo(), site, {first}) is None
+    assert served.preview.write_changed_body(site, {first, second}) is None
+    assert served.preview.write_changed_body(site, {site / "templates" / "page.html"}) is None
+    assert FastPreview(MemoryStore(site)).write_changed_body(site, {first}) is None
 
 
-def test_a_changed_html_policy_reaches_the_fast_path(served: tuple[Path, BuildOptions], tmp_path: Path) -> None:
+def test_a_changed_html_policy_reaches_the_fast_path(served: Served, tmp_path: Path) -> None:
     """The fast path's Markdown renderer follows raw_html in site_config.yaml (a reviewer's find)."""
-    site, options = served
+    site, options = served.site, served.options
     path = edit(site, "content/pages/about.md", "See @jones2019.", 'See @jones2019 <span onclick="x()">here</span>.')
-    assert write_changed_body(options.memo, site, {path}) is not None  # sanitised: no onclick
-    build(options)
+    assert served.preview.write_changed_body(site, {path}) is not None  # sanitised: no onclick
+    served.build()
     edit(site, "site_config.yaml", "citation_style: numeric", "citation_style: numeric\nraw_html: allow")
-    build(options)
+    served.build()
     path = edit(site, "content/pages/about.md", "here</span>.", "there</span>.")
-    written = write_changed_body(options.memo, site, {path})
+    written = served.preview.write_changed_body(site, {path})
     assert written is not None
     page = (options.output / written).read_bytes()
     assert b"onclick" in page

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from conftest import MINIMAL_FILES, REPO, snapshot, write_site
-from evidencesite.cache.render_cache import CACHE_FOLDER
+from evidencesite.cache.files import CACHE_FOLDER
 from evidencesite.errors import Diagnostic, Severity
 from evidencesite.output.writer import MARKER
 

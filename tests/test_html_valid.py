@@ -45,12 +45,23 @@ def real_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from evidencesite.cli import main
 
     output = tmp_path_factory.mktemp("valid") / "output"
-    assert main(["build", "--output", str(output), "--strict", "-q"]) == 0
+    assert main(["build", "--output", str(output), "--strict", "-q", "--base-url", "https://owners.example/"]) == 0
     return output
 
 
 @pytest.fixture(scope="module")
-def checker_messages(real_site: Path, tmp_path_factory: pytest.TempPathFactory) -> list[dict]:
+def synthesis_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The evidence-layer fixture (forest plots, summary-of-findings and risk-of-bias tables), built strict."""
+    from evidencesite.cli import main
+
+    output = tmp_path_factory.mktemp("synthesis") / "output"
+    site = Path(__file__).parent / "fixtures" / "sites" / "synthesis"
+    assert main(["build", "--site", str(site), "--output", str(output), "--strict", "-q"]) == 0
+    return output
+
+
+@pytest.fixture(scope="module")
+def checker_messages(real_site: Path, synthesis_site: Path, tmp_path_factory: pytest.TempPathFactory) -> list[dict]:
     """Run vnu.jar once over every page and the canary; return its JSON messages."""
     java = shutil.which("java")
     if java is None:
@@ -58,7 +69,7 @@ def checker_messages(real_site: Path, tmp_path_factory: pytest.TempPathFactory) 
     jar = _vnu_jar()
     canary = tmp_path_factory.mktemp("canary") / "canary.html"
     canary.write_text(CANARY, encoding="utf-8")
-    pages = sorted(str(p) for p in real_site.rglob("*.html"))
+    pages = sorted(str(p) for site in (real_site, synthesis_site) for p in site.rglob("*.html"))
     result = subprocess.run(
         # C1-only JIT halves the checker's run time; language detection only ever yields warnings.
         [java, "-XX:TieredStopAtLevel=1", "-jar", str(jar), "--format", "json", "--no-langdetect", str(canary), *pages],

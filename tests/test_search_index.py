@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -24,9 +25,18 @@ def test_leading_text_is_the_start_of_the_whole_text(html: str, limit: int) -> N
     assert leading_text(html, limit) == page_text(html)[:limit]
 
 
-def test_leading_text_agrees_on_the_real_site(tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
-    output = tmp_path / "out"
-    assert run_cli("build", "--site", ROOT, "--output", output, "--no-cache", "-q").code == 0
+@pytest.fixture(scope="module")
+def real_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The real site, built once for this module's tests; returns its output folder."""
+    from evidencesite.cli import main
+
+    output = tmp_path_factory.mktemp("real") / "out"
+    assert main(["build", "--site", str(ROOT), "--output", str(output), "--no-cache", "-q"]) == 0
+    return output
+
+
+def test_leading_text_agrees_on_the_real_site(real_site: Path) -> None:
+    output = real_site
     pages = sorted(output.rglob("index.html"))
     assert len(pages) > 50
     for page in pages:
@@ -111,3 +121,119 @@ def test_the_index_is_sharded_and_every_term_is_in_its_shard(tmp_path: Path, run
     titles = {documents[d][0] for d in behaviour[::2]}
     assert titles == {f"Page {i} about behaviour" for i in range(60)}
     assert set(behaviour[1::2]) == {10}  # a title word
+
+
+# --- synonyms (a glossary's front matter) ---------------------------------------------------------------------
+
+GLOSSARY = (
+    "---\ntitle: Glossary\nsynonyms:\n  AUD: alcohol use disorder\n  RCT: randomised controlled trial\n---\n"
+    "## Alcohol use disorder (AUD)\n\nDrinking that harms [@smith2020].\n\n"
+    "## Randomised controlled trial\n\nA trial that assigns people by chance.\n"
+)
+
+
+def test_synonyms_are_checked_with_the_line_of_each_problem(site, run_cli) -> None:  # type: ignore[no-untyped-def]
+    glossary = (
+        "---\ntitle: Glossary\nsynonyms:\n  AUD: alcohol use disorder\n  GAD: generalised anxiety disorder\n"
+        "  aud: alcohol use disorder\n  Alcohol: alcohol\n  '--': craving\n  RCT: [randomised, trial]\n---\n"
+        "## Alcohol use disorder (AUD)\n\nText.\n"
+    )
+    result = run_cli("build", "--site", site({"content/pages/glossary.md": glossary}), "-q")
+    assert result.code == 1
+    path = "content/pages/glossary.md"
+    assert result.err.splitlines() == [
+        f"{path}:5: error: synonym 'GAD' stands for 'generalised anxiety disorder', which no heading of this page "
+        "names: a page declares synonyms only for the terms it defines; add an entry headed with the term, or remove it",
+        f"{path}:6: error: synonym 'aud' is given twice (also as 'AUD'): keep one",
+        f"{path}:7: error: synonym 'Alcohol' stands for itself: give the term it abbreviates or renames",
+        f"{path}:8: error: synonym '--' has no letters or digits to search for",
+        f"{path}:9: error: synonym 'RCT' must name the term it stands for as text "
+        "(e.g. 'synonyms: {RCT: randomised controlled trial}')",
+        "build failed: 5 error(s); the previous output was left unchanged",
+    ]
+    result = run_cli("build", "--site", site({"content/pages/glossary.md": "---\ntitle: G\nsynonyms: [AUD]\n---\n"}), "-q")
+    assert result.err.splitlines()[:1] == [
+        f"{path}:3: error: 'synonyms' must be a mapping of a word to the term it stands for "
+        "(e.g. 'synonyms: {RCT: randomised controlled trial}'), not a list"
+    ]
+    studies = run_cli("build", "--site", site({"content/substances/alcohol.md": GLOSSARY.replace("Glossary", "A")}), "-q")
+    assert "content/substances/alcohol.md:3: warning: unknown field 'synonyms'" in studies.err  # only free pages
+
+
+# --- ranking, run under node on a built index ---------------------------------------------------------------
+
+SEARCH = """
+const fs = require('fs'), path = require('path'), vm = require('vm');
+const S = require(%(search)s);
+const folder = path.join(%(output)s, 'static', 'search'), index = {terms: {}, docs: {}, meta: null};
+const context = {EVIDENCE_SEARCH: {meta: m => { index.meta = m; }, terms: d => { index.terms[d[0]] = d[1]; },
+                                   docs: d => { index.docs[d[0]] = d[1]; }}};
+vm.createContext(context);
+for (const name of fs.readdirSync(folder)) vm.runInContext(fs.readFileSync(path.join(folder, name), 'utf8'), context);
+const per = index.meta.perShard, out = {};
+for (const query of %(queries)s) {
+  out[query] = S.search(query, index.meta, index.terms).map(h => index.docs[Math.floor(h.doc / per)][h.doc %% per][1]);
+}
+console.log(JSON.stringify(out));
+"""
+
+
+def search_under_node(output: Path, queries: list[str]) -> dict[str, list[str]]:
+    """Run templates/static/search.js's ranking under node on the built index: each query's result URLs, in order."""
+    import json
+    import shutil
+    import subprocess
+
+    from conftest import missing_tool
+
+    node = shutil.which("node")
+    if node is None:
+        missing_tool("node is not installed (apt-get install nodejs)")
+    values = {"search": ROOT / "templates" / "static" / "search.js", "output": output, "queries": queries}
+    program = SEARCH % {name: json.dumps(str(value) if isinstance(value, Path) else value) for name, value in values.items()}
+    result = subprocess.run([node, "-e", program], capture_output=True, text=True, check=True)
+    found: dict[str, list[str]] = json.loads(result.stdout)
+    return found
+
+
+def test_synonyms_spellings_and_topic_pages_rank_as_a_reader_expects(site, run_cli) -> None:  # type: ignore[no-untyped-def]
+    from conftest import MINIMAL_FILES
+
+    study = MINIMAL_FILES["content/studies/smith2020.md"]
+    files = {
+        "content/pages/glossary.md": GLOSSARY,
+        # a study that says "AUD" only, one that names alcohol in passing, one that is about alcohol throughout
+        "content/studies/smith2020.md": study.replace("It worked a little.", "Ketamine in AUD, it worked a little."),
+        "content/studies/jones2019.md": study.replace("Smith, AB", "Jones, Q").replace("year: 2020", "year: 2019")
+        .replace("title: A trial of something", "title: A randomized trial of memory")
+        .replace("Did it work", "Alcohol was not studied. Did it work"),
+        "content/studies/brown2018.md": study.replace("Smith, AB", "Brown, Q").replace("year: 2020", "year: 2018")
+        .replace("Did it work", "Alcohol, alcohol and more alcohol: did it work"),
+        "content/substances/alcohol.md": "---\ntitle: Alcohol\nsummary: Alcohol use.\norder: 1\n---\nAbout alcohol.\n",
+    }
+    root = site(files)
+    assert run_cli("build", "--site", root, "-q").code == 0
+    found = search_under_node(root / "output", ["AUD", "alcohol use disorder", "alcohol", "randomised", "randomized",
+                                                "is it for the alcohol", "the of and"])
+    assert found["AUD"][:2] == ["glossary/index.html", "studies/smith2020/index.html"]
+    assert "studies/smith2020/index.html" in found["alcohol use disorder"]  # says only "AUD"
+    assert found["alcohol"][0] == "substances/alcohol/index.html"  # the topic page above notes with the same word
+    # ties break by relevance: the note that is about alcohol before the one that names it once
+    assert found["alcohol"].index("studies/brown2018/index.html") < found["alcohol"].index("studies/jones2019/index.html")
+    assert found["randomised"] == found["randomized"] != []
+    assert found["is it for the alcohol"] == found["alcohol"]  # stop words are ignored
+    assert found["the of and"] == []
+
+
+def test_the_real_site_ranks_the_page_a_reader_wants_first(real_site: Path) -> None:
+    """The browser test's table of queries (tests/test_browser.py), ranked by search.js under node."""
+    from test_browser import FIRST_RESULTS, TOP_THREE
+
+    spellings = ["randomised", "randomized", "behaviour", "behavior"]
+    found = search_under_node(real_site, [*FIRST_RESULTS, *TOP_THREE, *spellings])
+    for query, expected in FIRST_RESULTS.items():
+        assert found[query] and expected in found[query][0], (query, found[query][:3])
+    for query, expected in TOP_THREE.items():
+        assert any(expected in url for url in found[query][:3]), (query, found[query][:3])
+    assert found["randomised"] == found["randomized"] != []
+    assert found["behaviour"] == found["behavior"] != []

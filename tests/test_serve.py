@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from conftest import MINIMAL_FILES, REPO, write_site
-from evidencesite.serve.dev_server import HostPolicy, resolve_request_path
 from evidencesite.serve.file_watcher import events_name
+from evidencesite.serve.http_app import HostPolicy, resolve_request_path
 
 STARTUP_SECONDS = 30
 

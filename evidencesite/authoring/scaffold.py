@@ -98,7 +98,8 @@ draft: true                    # remove when the page is complete
 
 {sections}"""
 
-TERM_SECTIONS = ("What was tried", "What was found", "How strong is the evidence")  # a taxonomy without its own
+# the headings of a new page in a taxonomy that names no sections of its own
+FALLBACK_TERM_HEADINGS = ("What was tried", "What was found", "How strong is the evidence")
 PLAIN_TERM_TEMPLATE = """\
 ---
 title: {title}
@@ -165,7 +166,7 @@ def new_content(site: Path, kind: str, slug: str, vocabulary: Vocabulary = DEFAU
         assert taxonomy is not None
         # any taxonomy's page may carry claims; the skeleton shows them where the site gave the page sections
         template = TERM_TEMPLATE if taxonomy.sections else PLAIN_TERM_TEMPLATE
-        text = template.format(title=title, sections=_headings(taxonomy.sections or TERM_SECTIONS))
+        text = template.format(title=title, sections=_headings(taxonomy.sections or FALLBACK_TERM_HEADINGS))
     check_folder(site, site / "content" / known[kind])
     return _create(site / "content" / known[kind] / f"{slug}.md", text)
 

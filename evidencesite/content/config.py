@@ -8,7 +8,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from evidencesite.content.field_reader import choices_of
 from evidencesite.content.frontmatter import FrontMatterError, Scalar, normalise_text, parse_yaml_mapping
+from evidencesite.content.reader_config import READER_KEYS, ReaderSettings, read_reader_settings
 from evidencesite.content.vocabulary import DEFAULT_VOCABULARY, Vocabulary
 from evidencesite.content.vocabulary_config import VOCABULARY_KEYS, read_vocabulary
 from evidencesite.csl.style import AnyStyle, CitationStyle, CslStyle, StyleError, resolve_style
@@ -38,7 +40,7 @@ class NavItem:
 @dataclass(frozen=True)
 class SiteConfig:
     title: str
-    base_url: str
+    base_url: str  # "" until the owners set the address the site is published at
     description: str = ""
     language: str = "en"
     author: str = ""
@@ -50,6 +52,7 @@ class SiteConfig:
     search: bool = True
     strict: bool = False  # warnings fail every build of this site (as `--strict` does)
     vocabulary: Vocabulary = DEFAULT_VOCABULARY  # taxonomies, designs and note sections (vocabulary.py)
+    reader: ReaderSettings = field(default_factory=ReaderSettings)  # searched date, review interval, readability, contents (reader_config.py)
     path: Path = field(default=Path(CONFIG_NAME), compare=False)
 
     @property
@@ -60,12 +63,18 @@ class SiteConfig:
         return path if path.endswith("/") else path + "/"
 
     def absolute_url(self, site_path: str) -> str:
-        """Return the absolute URL of a site path such as 'studies/das2019/'."""
+        """Return the absolute URL of a site path such as 'studies/das2019/' ('' before base_url is set)."""
+        if not self.base_url:
+            return ""
         return self.base_url.rstrip("/") + "/" + site_path.lstrip("/")
 
 
+NO_ADDRESS = (
+    "base_url is not set, so sitemap.xml, the Atom feeds and canonical links are left out; set base_url to the "
+    "address where the site is published (e.g. https://example.org/) or build with --base-url"
+)
 _STRING_KEYS = ("title", "description", "language", "author", "license", "disclaimer", "base_url")
-KNOWN_KEYS = (*_STRING_KEYS, "citation_style", "nav", "raw_html", "search", "strict", *VOCABULARY_KEYS)
+KNOWN_KEYS = (*_STRING_KEYS, "citation_style", "nav", "raw_html", "search", "strict", *VOCABULARY_KEYS, *READER_KEYS)
 
 
 def load_config(site: Path, diagnostics: Diagnostics, base_url: str | None = None) -> SiteConfig | None:
@@ -115,8 +124,8 @@ def _validate(
     if base_url is not None:
         values["base_url"] = base_url
     url = values.get("base_url", "")
-    if not url:
-        diagnostics.error(path, line(), "missing required setting 'base_url' (e.g. https://example.org/)")
+    if not url:  # a site not yet published: everything works but what needs its address
+        diagnostics.note(path, line("base_url") if "base_url" in data else 1, NO_ADDRESS)
     elif not _BASE_URL.match(url):
         diagnostics.error(
             path, line("base_url"), f"base_url '{url}' must be an absolute URL starting with https:// or http://"
@@ -132,11 +141,12 @@ def _validate(
     strict = _bool(data, "strict", False, path, line, diagnostics)
     nav = _nav(data.get("nav"), path, line, diagnostics)
     vocabulary = read_vocabulary(data, path, line, diagnostics)
+    reader = read_reader_settings(data, path, line, diagnostics)
     if diagnostics.error_count > errors_before:
         return None
     return SiteConfig(
         title=values["title"],
-        base_url=url if url.endswith("/") else url + "/",
+        base_url=url if not url or url.endswith("/") else url + "/",
         description=values.get("description", ""),
         language=language,
         author=values.get("author", ""),
@@ -148,6 +158,7 @@ def _validate(
         search=search,
         strict=strict,
         vocabulary=vocabulary,
+        reader=reader,
         path=path,
     )
 
@@ -158,7 +169,7 @@ def _enum(
     value = data.get(key)
     if value is None:
         return default
-    choices = [member.value for member in kind]
+    choices = choices_of(kind)
     if isinstance(value, Scalar) and value.text in choices:
         return kind(value.text)
     shown = value.text if isinstance(value, Scalar) else type(value).__name__
@@ -169,7 +180,7 @@ def _enum(
 
 
 def _citation_style(data: dict[str, Any], path: Path, line: Any, diagnostics: Diagnostics, language: str) -> AnyStyle:
-    """Return the built-in or CSL style named by `citation_style` (see csl_style.py)."""
+    """Return the built-in or CSL style named by `citation_style` (see csl/style.py)."""
     value = data.get("citation_style")
     if value is None:
         return CitationStyle.NUMERIC

@@ -19,7 +19,7 @@ SLUG = re.compile(r"\A[a-z0-9][a-z0-9-]*\Z")
 # a study note's file name is its citation key: letters of any script, digits, '_', and '.', '+', '-' inside
 # (characters every OS allows in a file name and that need no escaping in a link)
 STUDY_STEM = re.compile(r"\A\w(?:[\w.+-]*\w)?\Z")
-FIXED_SECTIONS = {"studies": Kind.STUDY, "pages": Kind.PAGE}  # the taxonomies' folders are the site's own
+FIXED_FOLDERS = {"studies": Kind.STUDY, "pages": Kind.PAGE}  # the taxonomies' folders are the site's own
 DEFAULT_TAXONOMY_KEYS = ("mechanisms", "substances")  # vocabulary.DEFAULT_TAXONOMIES' keys
 BIBLIOGRAPHY_FILES = ("references.bib", "references.json")
 # Bounds that keep a build's time and memory finite whatever is in content/ (documented in docs/authoring.md).
@@ -183,8 +183,8 @@ def kind_of(parts: tuple[str, ...], taxonomies: tuple[str, ...] = DEFAULT_TAXONO
     """Return the kind of page a file is, from its path under content/ (None: not a page)."""
     if parts == ("index.md",):
         return Kind.HOME
-    if len(parts) == 2 and parts[0] in FIXED_SECTIONS:
-        return FIXED_SECTIONS[parts[0]]
+    if len(parts) == 2 and parts[0] in FIXED_FOLDERS:
+        return FIXED_FOLDERS[parts[0]]
     if len(parts) == 2 and parts[0] in taxonomies:
         return Kind.TERM
     return None

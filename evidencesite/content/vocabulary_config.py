@@ -25,9 +25,9 @@ VOCABULARY_KEYS = ("taxonomies", "designs", "default_designs", "note_sections")
 KEY = re.compile(r"\A[a-z][a-z0-9-]*\Z")
 # URL folders the generator writes itself, and the content folders it reads: no taxonomy may take one
 RESERVED_KEYS = frozenset(
-    ("studies", "pages", "evidence", "references", "search", "static", "index", "404", "feed", "sitemap", "exports")
+    ("studies", "pages", "evidence", "references", "search", "static", "index", "404", "feed", "sitemap", "exports", "results")
 )
-RESERVED_PARAMS = frozenset(("design", "population", "finding"))  # the explorer's other filters
+RESERVED_PARAMS = frozenset(("design", "population", "finding", "rob"))  # the explorer's other filters
 TAXONOMY_FIELDS = ("key", "title", "singular", "required", "sections", "in_text")
 DESIGN_FIELDS = ("key", "label", "plural", "type", "weak", "after", "before")
 GROUPS = tuple(group.value for group in DesignGroup)

@@ -13,9 +13,9 @@ from pathlib import Path
 from evidencesite.citations import CitationSyntaxError, check_key
 from evidencesite.content.bib_dates import iso_date, month_number, parse_edtf
 from evidencesite.errors import Diagnostics
+from evidencesite.identifiers import DOI, DOI_PREFIX, PMCID_ANY_CASE, PMID
 from evidencesite.models import Person, Source, Work
 
-_DOI_PREFIX = re.compile(r"^(https?://(dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
 # Zotero keeps identifiers it has no field for in Extra, exported as CSL `note` (and BibTeX `note`/`annote`).
 _NOTE_IDENTIFIER = re.compile(r"^\s*(PMID|PMCID|arXiv|Citation Key)\s*:\s*(\S+)\s*$", re.IGNORECASE)
 
@@ -64,19 +64,19 @@ def build_work(raw: RawWork, path: Path, diagnostics: Diagnostics) -> Work | Non
         diagnostics.error(path, raw.line, str(exc))
     date = _date(raw, path, diagnostics)
     accessed = _accessed(raw, path, diagnostics)
-    doi = _DOI_PREFIX.sub("", fields.get("doi", "")).strip()
-    if doi and not re.fullmatch(r"10\.[0-9]{4,9}/\S+", doi):
+    doi = DOI_PREFIX.sub("", fields.get("doi", "")).strip()
+    if doi and not DOI.fullmatch(doi):
         _error(
             raw, "doi", path, diagnostics, f"work '{key}' has a malformed DOI '{doi}' (write the bare DOI, 10.xxxx/…)"
         )
     pmid = fields.get("pmid", "").strip()
-    if pmid and not re.fullmatch(r"[1-9][0-9]{0,8}", pmid):
+    if pmid and not PMID.fullmatch(pmid):
         _error(
             raw, "pmid", path, diagnostics, f"work '{key}' has a malformed PMID '{pmid}' (PubMed's number, digits only)"
         )
     pmcid = fields.get("pmcid", "").strip()
     pmcid = f"PMC{pmcid}" if pmcid.isdigit() else pmcid
-    if pmcid and not re.fullmatch(r"PMC[0-9]{1,9}", pmcid, re.IGNORECASE):
+    if pmcid and not PMCID_ANY_CASE.fullmatch(pmcid):
         _error(raw, "pmcid", path, diagnostics, f"work '{key}' has a malformed PMCID '{pmcid}' (write PMC and digits)")
     if diagnostics.error_count > errors_before:
         return None

@@ -1,6 +1,6 @@
 """The two built-in styles' reference entries, formatted by our own fast code.
 
-Any other style is a CSL style formatted by citeproc-py (csl_format.py); these two stay ours because
+Any other style is a CSL style formatted by citeproc-py (formatter.py); these two stay ours because
 they are fast on thousands of works and keep every author on study pages. The rules are the ones in
 docs/authoring.md ("Citation styles"):
 
@@ -9,7 +9,7 @@ author-year  APA-like:      Das, R. K., & Gale, G. (2019). Title. Journal, 10(1)
 
 Books, chapters, theses, reports and web pages keep what identifies them (editors, edition, pages,
 degree, number, place, URL and access date). A missing year, title or author is left out, never
-printed as "n.d.". Their author lists are reference_names.py's, their in-text labels reference_labels.py's.
+printed as "n.d.". Their author lists are builtin_names.py's, their in-text labels labels.py's.
 """
 
 from __future__ import annotations

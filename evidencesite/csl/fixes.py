@@ -1,16 +1,16 @@
 """The fix layer: where citeproc-py's output still differs from citeproc-js (Zotero's processor), mended as text.
 
-Most differences are fixed at their root, in citeproc-py's element classes (csl_patches.py). What is left here
+Most differences are fixed at their root, in citeproc-py's element classes (patches.py). What is left here
 works on the record before formatting or on the text after it. Each fix exists because
 tests/test_csl_reference.py found the difference on tests/fixtures/csl/hard-entries.json; each is general (no
-style or entry is named). Text arrives with formatting as private-use marks (csl_format.py), so these rules
+style or entry is named). Text arrives with formatting as private-use marks (formatter.py), so these rules
 see only the words and punctuation.
 
-Before formatting (on the style, csl_format.py):
+Before formatting (on the style, formatter.py):
 - The citation number is removed from bibliography entries: pages print their own [n] beside the entry.
 
 Before formatting (on the CSL record):
-- Quotation marks in titles and containers ("…" or “…”) become markers that csl_format.py turns into the
+- Quotation marks in titles and containers ("…" or “…”) become markers that formatter.py turns into the
   locale's quotes, and PatchedText into its inner quotes inside a quoted title, as citeproc-js flip-flops them.
 - Straight apostrophes in titles, names and containers become typographic (’), as citeproc-js prints them.
 

@@ -1,7 +1,7 @@
-"""Reference entries and in-text labels in any CSL style, formatted by citeproc-py as csl_patches corrects it.
+"""Reference entries and in-text labels in any CSL style, formatted by citeproc-py as patches.py corrects it.
 
-The path of a work: Work -> exports.to_csl (the one mapping) -> csl_fixes.prepare_record -> citeproc-py with
-the patched elements (csl_patches.PatchedStyle) -> csl_fixes.fix_text -> HTML. citeproc-py's formatting (italics, bold, ...) comes out as private-use
+The path of a work: Work -> export_formats.to_csl (the one mapping) -> fixes.prepare_record -> citeproc-py with
+the patched elements (patched_style.PatchedStyle) -> fixes.fix_text -> HTML. citeproc-py's formatting (italics, bold, ...) comes out as private-use
 marks rather than tags, so the whole text is escaped once and only then the marks become tags: no field
 (a title with '<' or '&') can inject markup, and the fixes see plain words.
 
@@ -9,7 +9,7 @@ Each work is formatted alone, once per style and build: rendered.render_all form
 process before the worker pools start (forked workers inherit the results; spawned ones receive a
 `FormatMemo`), and `CslFormatter` keeps the results keyed by the frozen Work, so an edited work is formatted
 again and `serve` formats only what changed: disambiguation across works is ours (2019a/2019b and
-initials from reference_labels.disambiguate), passed to citeproc-py as the `year-suffix` variable.
+initials from labels.disambiguate), passed to citeproc-py as the `year-suffix` variable.
 """
 
 from __future__ import annotations
@@ -82,7 +82,7 @@ class CslFormatter:
     """One CSL style, loaded once, with each work's entry and label remembered."""
 
     def __init__(self, style: CslStyle) -> None:
-        from evidencesite.csl.patches import PatchedStyle
+        from evidencesite.csl.patched_style import PatchedStyle
 
         self.style = style
         self._csl = PatchedStyle(style.path, style.locale)
@@ -161,7 +161,7 @@ class CslFormatter:
         citation = Citation([CitationItem(work.key)])
         bibliography.register(citation)
         if not entry:
-            text = str(bibliography.cite(citation, lambda item: None))
+            text = str(bibliography.cite(citation, lambda _item: None))
         else:
             entries = bibliography.bibliography()
             text = " ".join(str(entries[0]).split()) if entries else ""

@@ -1,6 +1,6 @@
 """In-text labels of the built-in styles and the disambiguation of colliding labels (2019a/2019b, initials).
 
-CSL styles print their own labels (csl_format.py) but take the year suffixes and initials decided here.
+CSL styles print their own labels (formatter.py) but take the year suffixes and initials decided here.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The <name> patch of csl_patches.py: CSL 1.0.2 name rules citeproc-py lacks, as citeproc-js applies them."""
+"""The <name> patch of patches.py: CSL 1.0.2 name rules citeproc-py lacks, as citeproc-js applies them."""
 
 from __future__ import annotations
 

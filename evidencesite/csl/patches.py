@@ -1,12 +1,12 @@
 """Narrow patches of citeproc-py (0.11) where it departs from CSL 1.0.2 as citeproc-js implements it.
 
-Each patch is a subclass of one citeproc-py element class; `PatchedStyle` parses a style with these subclasses
-through its own lxml class lookup. citeproc-py's modules and classes are not modified, so any other user of
+Each patch is a subclass of one citeproc-py element class; `PatchedStyle` (patched_style.py) parses a style with
+these subclasses through its own lxml class lookup. citeproc-py's modules and classes are not modified, so any other user of
 citeproc-py in the process (which parses with `CitationStylesStyle`) keeps citeproc-py's behaviour.
 
 The state of the entry being rendered (variables a <substitute> printed, the variable calls of each open
-<group>) lives in csl_render_state.STATE, a ContextVar that `PatchedLayout` sets for the rendering of one entry or cite and
-resets after it; nothing outside one render can see it. The <name> patch is in csl_name_patch.py. Outside a render (sort
+<group>) lives in render_state.STATE, a ContextVar that `PatchedLayout` sets for the rendering of one entry or cite and
+resets after it; nothing outside one render can see it. The <name> patch is in name_patch.py. Outside a render (sort
 keys) the patches fall back to citeproc-py's behaviour.
 """
 
@@ -14,14 +14,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from citeproc import CitationStylesStyle  # type: ignore[import-untyped]
-from citeproc import model as m
-from citeproc.frontend import CitationStylesXML  # type: ignore[import-untyped]
+from citeproc import model as m  # type: ignore[import-untyped]
 from citeproc.source import VariableError  # type: ignore[import-untyped]
 from citeproc.string import String  # type: ignore[import-untyped]
 from lxml import etree  # type: ignore[import-untyped]
 
-from evidencesite.csl.name_patch import PatchedName
 from evidencesite.csl.render_state import STATE, RenderState
 from evidencesite.csl.text_rules import (
     QUOTE_CLOSE,
@@ -62,7 +59,7 @@ class _RendersVariable:
 
 
 class _TitleCase:
-    """CSL 1.0.2 text-case="title" as citeproc-js applies it (csl_text_rules.title_case: split at hyphens and
+    """CSL 1.0.2 text-case="title" as citeproc-js applies it (text_rules.title_case: split at hyphens and
     quotes, its stop-word list, last word capitalised); replaces citeproc-py's space-split rule, which printed
     'Alcohol-use', '‘magic Bullet’' and 'Among'. An element with no language (a <label>) uses the style's."""
 
@@ -234,7 +231,7 @@ class PatchedGroup(m.Group):
 
 
 class _NumericTest:
-    """<if is-numeric>: CSL 1.0.2 counts '2-4', '2, 3', '2 & 4' and 'D2' as numeric (csl_text_rules.is_numeric);
+    """<if is-numeric>: CSL 1.0.2 counts '2-4', '2, 3', '2 & 4' and 'D2' as numeric (text_rules.is_numeric);
     citeproc-py accepted one number only, so '2021-07' got no 'Nos.' label."""
 
     def _is_numeric(self, item: Any) -> list[bool]:
@@ -262,72 +259,3 @@ class PatchedLayout(m.Layout):
             return super().render_children(item, delimiter, **kwargs)
         finally:
             STATE.reset(token)
-
-
-_PATCHED = {
-    "text": PatchedText,
-    "number": PatchedNumber,
-    "date": PatchedDate,
-    "label": PatchedLabel,
-    "date-part": PatchedDatePart,
-    "names": PatchedNames,
-    "name": PatchedName,
-    "substitute": PatchedSubstitute,
-    "group": PatchedGroup,
-    "if": PatchedIf,
-    "else-if": PatchedElseIf,
-    "layout": PatchedLayout,
-}
-
-
-class _CachedXPath:
-    """Speed, not CSL: citeproc-py finds macros, layouts and ancestors by XPath on every render (a quarter of
-    its time). A parsed style never changes, so each element keeps the answers to the expressions it asked;
-    `_PatchedXML` keeps every element's proxy alive, so the answers (and citeproc-py's own attributes) stay."""
-
-    def xpath_search(self, expression: str) -> Any:
-        cache = self.__dict__.setdefault("_xpath_answers", {})
-        found = cache.get(expression)
-        if found is None:
-            found = cache[expression] = super().xpath_search(expression)  # type: ignore[misc]
-        return found
-
-
-def _element_classes() -> dict[str | None, type]:
-    classes: dict[str | None, type] = {None: m.CitationStylesElement}
-    classes.update({cls.__name__.replace("_", "-").lower(): cls for cls in m.CitationStylesElement.__subclasses__()})
-    classes.update(_PATCHED)
-    return {tag: type(cls.__name__, (_CachedXPath, cls), {}) for tag, cls in classes.items()}
-
-
-_CLASSES = _element_classes()
-
-
-class _PatchedXML(CitationStylesXML):  # type: ignore[misc]
-    """Parses the style with the patched element classes (citeproc-py's own for every other element)."""
-
-    def __init__(self, f: Any, validate: bool = True) -> None:
-        lookup = etree.ElementNamespaceClassLookup()
-        lookup.get_namespace(CSL_NS).update(_CLASSES)
-        parser = etree.XMLParser(remove_comments=True, encoding="UTF-8", no_network=True)
-        parser.set_element_class_lookup(lookup)
-        self.xml = etree.parse(f, parser)
-        self.root = self.xml.getroot()
-        _add_default_names(self.root)
-        self.elements = list(self.root.iter())  # proxies kept alive: see _CachedXPath
-
-
-def _add_default_names(root: Any) -> None:
-    """Give each <names> without a <name> a default one, as citeproc-py does while rendering (with its own
-    class, which would escape the patches); a shorthand <names> in a <substitute> is left to inherit."""
-    for names in root.iter(f"{{{CSL_NS}}}names"):
-        shorthand = len(names) == 0 and any(a.tag == f"{{{CSL_NS}}}substitute" for a in names.iterancestors())
-        if names.find(f"{{{CSL_NS}}}name") is None and not shorthand:
-            names.insert(0, names.makeelement(f"{{{CSL_NS}}}name"))
-
-
-class PatchedStyle(CitationStylesStyle, _PatchedXML):  # type: ignore[misc]
-    """A citeproc-py style whose elements follow the patches above; use it as `CitationStylesStyle`."""
-
-    def __init__(self, path: str, locale: str) -> None:
-        CitationStylesStyle.__init__(self, path, locale=locale, validate=False)

@@ -1,7 +1,7 @@
-"""The state of one entry being rendered by the patched citeproc-py elements (csl_patches.py).
+"""The state of one entry being rendered by the patched citeproc-py elements (patches.py).
 
 Variables a <substitute> printed, and citeproc-js's group context (term printed, variable called, variable
-printed) for each open <group> and macro. `STATE` is a ContextVar that csl_patches.PatchedLayout sets for
+printed) for each open <group> and macro. `STATE` is a ContextVar that patches.PatchedLayout sets for
 the rendering of one entry or cite and resets after it; nothing outside one render can see it.
 """
 

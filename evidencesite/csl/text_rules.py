@@ -1,6 +1,6 @@
 """CSL 1.0.2 text rules as citeproc-js (Zotero's processor) applies them: pure functions on strings.
 
-csl_patches.py calls these where citeproc-py's own rules differ: title case, "is-numeric", number ranges,
+patches.py calls these where citeproc-py's own rules differ: title case, "is-numeric", number ranges,
 page ranges with a letter prefix and name suffixes. Each function says which citeproc-js routine it follows.
 """
 
@@ -19,7 +19,7 @@ SKIP_WORDS = frozenset(
     d' von van c ca""".split()  # noqa: SIM905 - a word list reads better as text
 )
 # citeproc-js splits a title at quotes, hyphens, dashes, slashes, punctuation and brackets (its "tags");
-# our formatting marks (csl_format.py) stand where citeproc-js sees <i>, <b>, ... tags
+# our formatting marks (formatter.py) stand where citeproc-js sees <i>, <b>, ... tags
 _TAGS = re.compile('(\u2018|\u2019(?!\\w)|\u201c|\u201d| "| \'|"|[-\u2013\u2014/.,;?!:\\[\\]()\ue000-\ue011])')
 _SPACES = re.compile("([\u00a0 \u2000-\u200b\u205f\u3000]+)")
 _NUMERIC_TOKEN = r"[A-Za-z]*\d+[A-Za-z]*"

@@ -134,7 +134,7 @@ class _CitationGroup(InlineProcessor):
         super().__init__(BRACKET_PATTERN)
         self.extension = extension
 
-    def handleMatch(self, m: re.Match[str], data: str) -> tuple[Any, int | None, int | None]:  # noqa: N802
+    def handleMatch(self, m: re.Match[str], data: str) -> tuple[Any, int | None, int | None]:  # type: ignore[override]  # noqa: N802
         context = self.extension.context
         body = m.group("body")
         if context is None or not looks_like_citation(body) or _in_link_destination(data, m.start(0)):
@@ -167,7 +167,7 @@ class _NarrativeCitation(InlineProcessor):
         super().__init__(NARRATIVE_PATTERN)
         self.extension = extension
 
-    def handleMatch(self, m: re.Match[str], data: str) -> tuple[Any, int | None, int | None]:  # noqa: N802
+    def handleMatch(self, m: re.Match[str], data: str) -> tuple[Any, int | None, int | None]:  # type: ignore[override]  # noqa: N802
         context = self.extension.context
         if context is None:
             return None, None, None

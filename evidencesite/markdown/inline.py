@@ -59,7 +59,7 @@ class SkippingInlineProcessor(InlineProcessor):
         self._plans: dict[frozenset[str], tuple[bool, ...]] = {}
 
     def run(self, tree: etree.Element, ancestors: list[str] | None = None) -> etree.Element:
-        patterns = list(self.inlinePatterns)  # settled once extensions are loaded; a list indexes fast
+        patterns: list[object] = list(self.inlinePatterns)  # settled once extensions are loaded; a list indexes fast
         if patterns != self._patterns:
             self._patterns = patterns
             self._needles = [_needles_of(pattern) for pattern in patterns]

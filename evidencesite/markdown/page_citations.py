@@ -15,6 +15,10 @@ from evidencesite.models import Work
 
 # report(line, message, is_error)
 Reporter = Callable[[int, str, bool], None]
+# A study note citing itself links to its own bibliographic record (the id of study.html's record heading): it is
+# not numbered, not listed among its references and gets no back-link, so the page never cites itself as [1].
+SELF_CITATION_TARGET = "record-heading"
+SELF_CITATION_TEXT = "this study"  # what a numbered style shows for it
 
 
 @dataclass
@@ -26,7 +30,7 @@ class PageCitations:
     report: Reporter
     draft_keys: frozenset[str] = frozenset()
     broken_keys: frozenset[str] = frozenset()
-    own_key: str = ""  # a study note citing itself is not warned about its own retraction
+    own_key: str = ""  # a study note's own key: citing it is not warned about retraction and links to its record
     order: list[str] = field(default_factory=list)
     backlinks: dict[str, list[str]] = field(default_factory=dict)
     looked_up: set[str] = field(default_factory=set)  # every key this page asked about (cache dependencies)
@@ -93,6 +97,10 @@ class PageCitations:
         return wrapper
 
     def _link(self, parent: etree.Element, key: str, text: str, anchor: str | None = None) -> etree.Element:
+        if key == self.own_key:
+            link = etree.SubElement(parent, "a", {"class": "cite cite-self", "href": f"#{SELF_CITATION_TARGET}", "data-key": key})
+            link.text = text
+            return link
         link = etree.SubElement(parent, "a", {"class": "cite", "href": f"#ref-{key}", "data-key": key})
         link.set("id", anchor or self.register(key))
         link.text = text
@@ -100,6 +108,11 @@ class PageCitations:
 
     def _narrative(self, wrapper: etree.Element, item: CitationItem) -> None:
         work = self.works[item.key]
+        if is_numbered(self.style) and item.key == self.own_key:
+            wrapper.text = ""
+            link = self._link(wrapper, item.key, narrative_label(work))
+            link.tail = f" ({item.locator})" if item.locator else None
+            return
         if is_numbered(self.style):
             anchor = self.register(item.key)
             wrapper.text = narrative_label(work) + " "
@@ -113,6 +126,8 @@ class PageCitations:
         self._link(wrapper, item.key, text)
 
     def _numeric(self, wrapper: etree.Element, items: list[CitationItem]) -> None:
+        own = [item for item in items if item.key == self.own_key]
+        items = [item for item in items if item.key != self.own_key]
         anchors = {id(item): self.register(item.key) for item in items}
         plain = all(not item.prefix and not item.locator for item in items)
         if plain:
@@ -123,6 +138,13 @@ class PageCitations:
         wrapper.set("id", group_id)
         wrapper.text = "["
         last: etree.Element | None = None
+        for item in own:  # the note itself, first and unnumbered: "[this study, p. 3; 2]"
+            if last is not None:
+                last.tail = (last.tail or "") + "; "
+            last = self._link(wrapper, item.key, SELF_CITATION_TEXT)
+            last.tail = f", {item.locator}" if item.locator else ""
+        if own and items and last is not None:
+            last.tail = (last.tail or "") + "; "
         position = 0
         for run_index, run in enumerate(runs):
             run_items = items[position : position + len(run)]

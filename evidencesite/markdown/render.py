@@ -56,7 +56,6 @@ _ATTRIBUTES = {
     "abbr": {"title"},
 }
 _ID = re.compile(r'\sid="([^"]+)"')
-_TOC_ID_SUFFIX = re.compile(r"_\d+$")
 # elements whose content a browser (and the sanitiser) reads as raw text up to their end tag: left open, they
 # swallow the rest of the page
 _RAW_TEXT_OPEN = re.compile(r"<(script|style|textarea|title|xmp|iframe|noembed|noframes|noscript|plaintext)\b", re.I)

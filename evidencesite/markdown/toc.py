@@ -10,6 +10,7 @@ when the marker cannot be in the document, and is the stock one otherwise: same 
 from __future__ import annotations
 
 import xml.etree.ElementTree as etree
+from typing import Any
 
 from markdown.extensions.toc import TocExtension, TocTreeprocessor
 
@@ -18,10 +19,13 @@ from markdown.extensions.toc import TocExtension, TocTreeprocessor
 TEMPLATE_IDS = frozenset(
     " ".join(
         (
-            "advice-heading cite-heading cited-by-heading claims-heading explorer explorer-caption explorer-filters",
-            "facts-heading gaps-heading glance-heading header-q main matrix-caption matrix-heading record-heading",
-            "references-heading result-count search-form search-more search-q search-results search-status",
-            "section-studies-heading timeline-heading",
+            "answers-caption answers-heading cite-heading cited-by-heading claims-heading data-heading explorer",
+            "explorer-caption",
+            "explorer-filters explorer-sort facts-heading gaps-heading glance-heading header-q key-messages-heading",
+            "main matrix-caption matrix-heading plain-summary-heading record-heading references-heading result-count",
+            "results-caption results-heading rob-caption rob-heading rob-overview-heading search-form search-more",
+            "search-q search-results search-status section-studies-heading sof-caption sof-heading timeline-heading",
+            "timeline-help",
         )
     ).split()
 )
@@ -46,7 +50,7 @@ class HeadingsTreeprocessor(TocTreeprocessor):
         finally:
             doc.remove(taken)
 
-    def build_toc_div(self, toc_list: list) -> etree.Element:  # type: ignore[type-arg]
+    def build_toc_div(self, toc_list: list[Any]) -> etree.Element:
         return super().build_toc_div(toc_list) if self._wanted else etree.Element("div")
 
     def replace_marker(self, root: etree.Element, elem: etree.Element) -> None:

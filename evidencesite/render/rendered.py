@@ -65,9 +65,6 @@ class RenderedPage:
     # the render cache key: with the cited works and link targets, it determines everything above
     render_key: str = ""
     search_text: str = ""  # the start of the body's visible text, for the search index
-    # values later stages compute from this page alone (e.g. its search record), kept with it so that a
-    # long-running process, which reuses unchanged pages, computes them once
-    derived: dict[str, object] = field(default_factory=dict, compare=False, repr=False)
 
 
 def content_resolver(catalog: Catalog) -> Callable[[str], str | None]:
@@ -127,7 +124,7 @@ def render_page(
     except RenderDepthError as exc:
         report(page.body_line, str(exc), True)
         html, headings = "", ()
-    claims = tuple(_register_claim(claim, citations, report) for claim in page.claims)
+    claims = tuple(_register_claim(claim, citations) for claim in page.claims)
     record.looked_up = citations.looked_up
     record.links = context.links
     record.broken_refs = context.broken_links | {catalog.broken_keys[k] for k in citations.looked_up & broken_keys}
@@ -145,7 +142,7 @@ def render_page(
     return rendered, record
 
 
-def _register_claim(claim: Claim, citations: PageCitations, report: Callable[[int, str, bool], None]) -> RenderedClaim:
+def _register_claim(claim: Claim, citations: PageCitations) -> RenderedClaim:
     evidence = []
     for item in claim.evidence:
         if not citations.known(item.key, item.source.line):
@@ -227,7 +224,7 @@ def render_all(
         else:
             missing.append(index)
     for index, (rendered, record) in zip(
-        missing, _render_many([pages[i] for i in missing], catalog, config, root, memo), strict=True
+        missing, _render_many([pages[i] for i in missing], catalog, config, memo), strict=True
     ):
         rendered = replace(rendered, render_key=keys[index])
         results[index] = rendered
@@ -274,13 +271,13 @@ def _same_page(old: Page, new: Page) -> bool:
     """True when `old` can stand for `new`: the same file content and the same values derived from others.
 
     The catalog makes new Page objects for studies whose year needs a suffix (2019a), so identity is not
-    enough; the source digest covers what equality leaves out (`extra` is not compared).
+    enough; equality leaves out the digests, so the source digest is compared on its own.
     """
     return old is new or (old.source_digest == new.source_digest and old == new)
 
 
 def _render_many(
-    pages: list[Page], catalog: Catalog, config: SiteConfig, root: Path, memo: FormatMemo | None = None
+    pages: list[Page], catalog: Catalog, config: SiteConfig, memo: FormatMemo | None = None
 ) -> list[tuple[RenderedPage, PageProblems]]:
     workers = worker_count(len(pages))
     if workers <= 1:

@@ -9,14 +9,14 @@ POLL_SECONDS.
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from evidencesite.cache.files import Stamp
+from evidencesite.cache.inputs import input_roots, walk_inputs
 from evidencesite.serve.file_watcher import Changes, Deliver, FileWatcher, WatcherUnavailableError, events_name
-from evidencesite.site.templating import BUILTIN_TEMPLATES
 
 if TYPE_CHECKING:
     from tornado.ioloop import IOLoop, PeriodicCallback
@@ -29,28 +29,13 @@ OnChange = Callable[[frozenset[Path] | None], None]
 
 
 def source_roots(site: Path) -> list[Path]:
-    """Return what a change to means a rebuild (existing or not): sources, templates, static files, settings."""
-    roots = [site / "content", site / "templates", site / "static", site / "site_config.yaml", BUILTIN_TEMPLATES]
-    return list(dict.fromkeys(roots))  # the repository's own site uses the built-in templates folder
+    """Return what a change to means a rebuild (existing or not): the build's own inputs (cache/inputs.py)."""
+    return input_roots(site)
 
 
-def snapshot_sources(paths: Iterable[Path]) -> dict[str, tuple[int, int]]:
-    """Return path -> (mtime_ns, size) for every file under `paths`."""
-    result: dict[str, tuple[int, int]] = {}
-    for root in paths:
-        if root.is_file():
-            stat = root.stat()
-            result[str(root)] = (stat.st_mtime_ns, stat.st_size)
-            continue
-        for directory, _, names in os.walk(root):
-            for name in names:
-                path = os.path.join(directory, name)
-                try:
-                    stat = os.stat(path)
-                except OSError:
-                    continue
-                result[path] = (stat.st_mtime_ns, stat.st_size)
-    return result
+def snapshot_sources(paths: Iterable[Path]) -> dict[str, Stamp]:
+    """Return path -> stamp for every file under `paths`, walked as the build's no-op check walks them."""
+    return dict(walk_inputs(paths))
 
 
 class SourceWatch:
@@ -65,7 +50,7 @@ class SourceWatch:
         self.roots = roots
         self.log = log
         self.watcher: FileWatcher | None = None
-        self._snapshot: dict[str, tuple[int, int]] = {}
+        self._snapshot: dict[str, Stamp] = {}
         self._lock = threading.Lock()  # the watcher's threads hand batches over while `start` sets the loop
         self._loop: IOLoop | None = None
         self._early: list[Changes] = []  # batches that came before `start`
@@ -165,5 +150,5 @@ class SourceWatch:
             self._snapshot = current
             self._on_change(None)
 
-    def _take_snapshot(self) -> dict[str, tuple[int, int]]:
+    def _take_snapshot(self) -> dict[str, Stamp]:
         return snapshot_sources(p for p in self.roots if p.exists())

@@ -12,20 +12,23 @@ import os
 import re
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from evidencesite.cache.render_cache import code_fingerprint
+import jinja2
+
+from evidencesite.cache.fingerprint import code_fingerprint
 from evidencesite.content.catalog import Catalog, section_pages
 from evidencesite.content.config import SiteConfig
 from evidencesite.content.loader import is_ignored
 from evidencesite.csl.export_formats import to_bibtex, to_csl_json, to_ris
 from evidencesite.errors import Diagnostics, did_you_mean
-from evidencesite.models import Kind, Page
 from evidencesite.render.rendered import RenderedPage, content_resolver
 from evidencesite.site.evidence_matrix import build_matrix
 from evidencesite.site.feeds import atom_feed, robots_txt, sitemap_xml
+from evidencesite.site.reader_outputs import plan_reader_outputs
+from evidencesite.site.reads import Reads, Sources, digest
 from evidencesite.site.search_index import SearchIndex, build_search_index, index_paths
 from evidencesite.site.templating import (
     BUILTIN_TEMPLATES,
@@ -61,11 +64,6 @@ def term_template(site: Path, taxonomy: str) -> str:
     return "term.html"
 
 
-def digest(*parts: object) -> str:
-    """Return a short stable hash of the parts' reprs (frozen dataclasses have deterministic reprs)."""
-    return hashlib.sha1(repr(parts).encode("utf-8", "surrogatepass"), usedforsecurity=False).hexdigest()
-
-
 @dataclass(frozen=True)
 class PlannedFile:
     path: str
@@ -89,30 +87,25 @@ def plan_site(
     catalog: Catalog,
     rendered: list[RenderedPage],
     diagnostics: Diagnostics,
-    bytecode_cache: object | None = None,
+    bytecode_cache: jinja2.BytecodeCache | None = None,
 ) -> SitePlan:
     """Return every output file with its signature; template errors are reported when produced."""
-    environment = make_environment(site, bytecode_cache)  # type: ignore[arg-type]
+    environment = make_environment(site, bytecode_cache)
     matrix = build_matrix(catalog)
     views = ViewBuilder(config, catalog, rendered, matrix, config.search)
     code = code_fingerprint()
     # what every page shows of the site: settings, templates, and the base context (nav, disclaimer link…)
     site_wide = digest(code, config, _templates_digest(site, diagnostics), views.base(INDEX_PAGE, ""))
-    meta = {key: _meta(page) for key, page in catalog.studies.items()}
-    all_meta = digest(sorted(meta.items()), [_meta(p) for p in catalog.all_pages() if p.kind is not Kind.STUDY])
-    cited_by = digest(
-        sorted(
-            (key, [(place.title, place.path, place.claim) for place in places])
-            for key, places in views.cited_by.items()
-        )
-    )
-    # a study's work is fully described by its note's front matter; the few bibliography works are hashed whole
-    work_meta = {key: meta.get(key) or digest(work) for key, work in catalog.works.items()}
+    sources = Sources(catalog, views.cited_by, content_resolver(catalog))
     files: list[PlannedFile] = []
 
     def page_file(
-        path: str, template: str, make_context: Callable[[], dict[str, object]], signature: str, kind: str
+        path: str, template: str, view: Callable[[Reads], Callable[[], dict[str, Any]]], kind: str
     ) -> PlannedFile:
+        """A page made by `view`: its signature is what every page shows, its template and what the view read."""
+        reads = Reads.start(sources, site_wide, template)
+        make_context = view(reads)
+
         def produce() -> bytes:
             try:
                 return render_template(environment, template, make_context()).encode("utf-8")
@@ -120,26 +113,23 @@ def plan_site(
                 diagnostics.error(problem.path, problem.line, problem.message)
                 return b""
 
-        return PlannedFile(path, digest(site_wide, template, signature), produce, kind)
+        return PlannedFile(path, reads.signature(), produce, kind)
 
-    resolve = content_resolver(catalog)
     templates = {**TEMPLATE_FOR, **{key: term_template(site, key) for key in catalog.vocabulary.keys}}
-    content_signatures = []
     for item in rendered:
-        page = item.page
-        kind = page.section or "home"
-        signature = _content_signature(item, catalog, views, work_meta, all_meta, resolve)
-        content_signatures.append((item.output_path, signature))
-        files.append(page_file(item.output_path, templates[kind], _bind(views.content_page, item), signature, kind))
+        kind = item.page.section or "home"
+        files.append(page_file(item.output_path, templates[kind], functools.partial(views.content_view, item), kind))
+    content_signatures = [(planned.path, planned.signature) for planned in files]
     for section in section_pages(catalog.vocabulary):
         if section == "search" and not config.search:
             continue
-        # the references page lists every work, including the bibliography's
-        signature = digest(all_meta, (cited_by, sorted(work_meta.items())) if section == "references" else "")
         template = SECTION_TEMPLATES.get(section, "list.html")
-        files.append(page_file(f"{section}/index.html", template, _bind(views.section, section), signature, "index"))
-    files.append(page_file("404.html", "404.html", views.not_found, "", "index"))
+        files.append(page_file(f"{section}/index.html", template, functools.partial(views.section_view, section), "index"))
+    files.append(page_file("404.html", "404.html", lambda _reads: views.not_found, "index"))
+    # the changelog, changes.xml and the CSV downloads; key messages' questions and #fragment links checked
+    files += plan_reader_outputs(config, catalog, rendered, matrix, views, sources, site_wide, page_file, PlannedFile, diagnostics)
     works = sorted(catalog.works.values(), key=lambda w: w.key)
+    work_meta = sources.work_meta
     works_digest = digest(code, sorted(work_meta.items()))
     files.append(PlannedFile("references/references.bib", works_digest, lambda: to_bibtex(works).encode()))
     files.append(PlannedFile("references/references.ris", works_digest, lambda: to_ris(works).encode()))
@@ -152,8 +142,9 @@ def plan_site(
         files.append(PlannedFile(f"{base}.ris", signature, _bind(_export, to_ris, work)))
         files.append(PlannedFile(f"{base}.json", signature, _bind(_export, to_csl_json, work)))
     html_pages = sorted(f.path for f in files if f.path.endswith(".html") and f.path != "404.html")
-    files.append(PlannedFile("sitemap.xml", digest(site_wide, html_pages), lambda: sitemap_xml(config, html_pages)))
-    files.append(PlannedFile("feed.xml", digest(site_wide, all_meta), lambda: atom_feed(config, catalog)))
+    if config.base_url:  # a sitemap and feeds need the site's published address
+        files.append(PlannedFile("sitemap.xml", digest(site_wide, html_pages), lambda: sitemap_xml(config, html_pages)))
+        files.append(PlannedFile("feed.xml", digest(site_wide, sources.every_page), lambda: atom_feed(config, catalog)))
     files.append(PlannedFile("robots.txt", digest(site_wide), lambda: robots_txt(config)))
     if config.search:
         # each page's signature covers its title, summary, body and study fields, which is what is indexed
@@ -165,14 +156,15 @@ def plan_site(
     copies = static_files(site)
     for source, site_path in catalog.assets:
         copies[site_path] = source
-    sources = {item.output_path: item.page.path for item in rendered}
-    sources.update({site_path: source for source, site_path in catalog.assets})
-    report_collisions([f.path for f in files], copies, sources, diagnostics)
+    made_from = {item.output_path: item.page.path for item in rendered}
+    made_from.update({site_path: source for source, site_path in catalog.assets})
+    report_collisions([f.path for f in files], copies, made_from, diagnostics)
     check_nav(config, catalog, {f.path for f in files} | set(copies), diagnostics)
 
     def render_content(item: RenderedPage) -> bytes:
         template = templates[item.page.section or "home"]
-        return render_template(environment, template, views.content_page(item)).encode("utf-8")
+        context = views.content_view(item, Reads.start(sources))()
+        return render_template(environment, template, context).encode("utf-8")
 
     return SitePlan(files, copies, render_content)
 
@@ -187,45 +179,6 @@ def _bind(function: Callable[..., _T], *args: object) -> Callable[[], _T]:
 
 def _export(export: Callable[[list[object]], str], work: object) -> bytes:
     return export([work]).encode()
-
-
-def _meta(page: Page) -> str:
-    """A page's signature without its body: what lists, popovers and cited-by entries show of it.
-
-    The front matter's hash stands for every field; a study's year suffix (2019a) is set from other
-    works, so it is added.
-    """
-    suffix = page.study.work.year_suffix if page.study else ""
-    return f"{page.section}/{page.slug}:{page.meta_digest or digest(replace(page, body=''))}:{suffix}"
-
-
-def _content_signature(
-    item: RenderedPage,
-    catalog: Catalog,
-    views: ViewBuilder,
-    work_meta: dict[str, str],
-    all_meta: str,
-    resolve: Callable[[str], str | None],
-) -> str:
-    page = item.page
-    cited = [(key, work_meta.get(key)) for key in item.cited]
-    # The body, headings and back-links are a function of the render key, the works cited and where
-    # the links lead; hashing those is much cheaper than hashing the HTML.
-    rendered: object = (
-        (item.render_key, sorted((target, resolve(target)) for target in item.links))
-        if item.render_key
-        else (str(item.body), item.headings, sorted(item.backlinks.items()))
-    )
-    # only ordered values: set and dict iteration order may differ between runs and the cache
-    parts: list[object] = [_meta(page), page.source_digest, rendered, cited]
-    if page.kind is Kind.STUDY:
-        key = page.study.work.key  # type: ignore[union-attr]
-        parts.append([(place.title, place.path, place.claim) for place in views.cited_by.get(key, [])])
-        for key, terms in catalog.terms.items():
-            parts.append([(terms[s].title if s in terms else s) for s in page.study.terms_of(key)])  # type: ignore[union-attr]
-    elif page.kind in (Kind.TERM, Kind.HOME):
-        parts.append(all_meta)
-    return digest(*parts)
 
 
 def _templates_digest(site: Path, diagnostics: Diagnostics) -> str:

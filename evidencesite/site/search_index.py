@@ -5,27 +5,34 @@ A reader's query must stay small however large the site is (10,000 studies: the 
 such as pagefind's cannot load. So the index is a set of plain scripts that the search page adds on
 demand (script elements load over file:// too):
 
-- `static/search/meta.js`: how many shards there are, and how many documents.
+- `static/search/meta.js`: how many shards there are, how many documents, and each document's kind (one letter
+  each: 'p' topic page, 's' study note, 'h' the home page), so topic pages can rank above study notes for the
+  same match however far down the results they are.
 - `static/search/t<N>.js`: an inverted index. Every term lives in the shard given by a hash of its first
   two characters (search_terms.bucket), so a query (and a prefix of a word being typed) loads one shard
   per word. Each term maps to a flat list [document, weight, document, weight, ...]; the weight adds up
-  where the term occurs: title 10, first author 10, other authors 6, summary 4, design and year 2, text 1 (the
-  whole text of topic pages, the first 1,200 characters of a study note's).
+  where the term occurs: title 10, first author 10, other authors 6, summary 4, a topic page's headings 3, design
+  and year 2, text 1 to 4 (by how often the term occurs: 1, 2-3, 4-7, 8 or more times; the whole text of topic
+  pages, the first 1,200 characters of a study note's). Where a page holds a synonym's word or its term (a
+  glossary's `synonyms:`, e.g. AUD and alcohol use disorder), it is indexed under the other as well, with the
+  same weight, so a search for either finds both.
 - `static/search/d<N>.js`: the documents, DOCS_PER_SHARD to a file: title, URL, kind, byline and the
   snippet shown under a result. Only the shards of the results on screen are loaded.
 
 The number of term shards grows with the number of documents (about one per TERM_SHARD_DOCS), so a
 shard stays about the same size at any scale; the plan knows every file's name before building them.
+Documents are numbered topic pages first, then study notes newest first: the order search breaks exact ties in.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from evidencesite.html_text import BODY_CHARS, leading_text, page_text
-from evidencesite.models import Kind
+from evidencesite.models import Kind, Synonym
 from evidencesite.render.rendered import RenderedPage
 from evidencesite.site.search_terms import bucket, terms
 
@@ -35,7 +42,18 @@ DOCS_PER_SHARD = 50
 TERM_SHARD_DOCS = 20
 MIN_TERM_SHARDS, MAX_TERM_SHARDS = 8, 1024
 SNIPPET_CHARS = 240
-WEIGHTS = (("title", 10), ("authors", 10), ("coauthors", 6), ("summary", 4), ("meta", 2), ("body", 1))
+WEIGHTS = (
+    ("title", 10),
+    ("authors", 10),
+    ("coauthors", 6),
+    ("summary", 4),
+    ("headings", 3),
+    ("meta", 2),
+    ("body", 1),
+)
+MAX_BODY_WEIGHT = 4  # a word's weight in the text grows with the log of how often it occurs, up to this
+# a phrase's first term -> (the phrase's terms, the terms a page holding it is also indexed under)
+Phrases = dict[str, list[tuple[tuple[str, ...], tuple[str, ...]]]]
 
 
 def term_shard_count(documents: int) -> int:
@@ -62,23 +80,58 @@ class SearchIndex:
 
 
 def build_search_index(rendered: Sequence[RenderedPage]) -> SearchIndex:
-    """Return the index of `rendered` (in the order given: a document's number is its position)."""
-    shards = term_shard_count(len(rendered))
+    """Return the index of `rendered`: topic pages first, then study notes newest first (a document's number)."""
+    ordered = sorted(rendered, key=_rank_order)
+    phrases = synonym_phrases(synonym for item in ordered for synonym in item.page.synonyms)
+    shards = term_shard_count(len(ordered))
     postings: list[dict[str, list[int]]] = [{} for _ in range(shards)]
     documents = []
-    for number, item in enumerate(rendered):
-        weights = _term_weights(item)
+    for number, item in enumerate(ordered):
+        weights = _term_weights(item, phrases)
         for term in sorted(weights):
             postings[bucket(term, shards)].setdefault(term, []).extend((number, weights[term]))
         documents.append(_document(item))
     encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode
-    files = {META: _script("meta", {"terms": shards, "docs": len(rendered), "perShard": DOCS_PER_SHARD}, encode)}
+    kinds = "".join(str(document[2]) for document in documents)
+    meta = {"terms": shards, "docs": len(ordered), "perShard": DOCS_PER_SHARD, "kinds": kinds}
+    files = {META: _script("meta", meta, encode)}
     for number, shard in enumerate(postings):
         files[f"{FOLDER}/t{number}.js"] = _script("terms", [number, shard], encode)
     for start in range(0, len(documents), DOCS_PER_SHARD):
         number = start // DOCS_PER_SHARD
         files[f"{FOLDER}/d{number}.js"] = _script("docs", [number, documents[start : start + DOCS_PER_SHARD]], encode)
     return SearchIndex(files)
+
+
+def synonym_phrases(synonyms: Iterable[Synonym]) -> Phrases:
+    """Return each synonym both ways round: a page holding the word is indexed under the term, and the other way."""
+    phrases: Phrases = {}
+    for synonym in synonyms:
+        word, term = tuple(terms(synonym.word)), tuple(terms(synonym.term))
+        for have, also in ((word, term), (term, word)):
+            if have and also and (have, also) not in phrases.get(have[0], []):
+                phrases.setdefault(have[0], []).append((have, also))
+    return phrases
+
+
+def with_synonyms(words: list[str], phrases: Phrases) -> list[str]:
+    """Return `words` and, after each place where one side of a synonym occurs, the other side's terms."""
+    if not phrases:
+        return words
+    out = []
+    for index, word in enumerate(words):
+        out.append(word)
+        for have, also in phrases.get(word, ()):
+            if tuple(words[index : index + len(have)]) == have:
+                out.extend(also)
+    return out
+
+
+def _rank_order(item: RenderedPage) -> tuple[int, int, str]:
+    page = item.page
+    if page.study is None:
+        return (0, 0, item.output_path) if page.kind is not Kind.HOME else (1, 0, "")
+    return (2, -(page.study.work.year or 0), item.output_path)
 
 
 def _script(kind: str, data: object, encode: Callable[[object], str]) -> bytes:
@@ -102,15 +155,20 @@ def _fields(item: RenderedPage) -> dict[str, str]:
         fields["authors"] = people[0].family if people else ""  # a search for a name finds the studies they led first
         fields["coauthors"] = " ".join(p.family for p in people[1:])
         fields["meta"] = f"{page.study.design.label} {work.year or ''}"
+    else:  # a topic page's headings name what it explains (a glossary's entries, the Safety page's harms)
+        fields["headings"] = " ".join(page_text(heading[2]) for heading in item.headings)
     return fields
 
 
-def _term_weights(item: RenderedPage) -> dict[str, int]:
+def _term_weights(item: RenderedPage, phrases: Phrases) -> dict[str, int]:
     fields = _fields(item)
     weights: dict[str, int] = {}
     for name, weight in WEIGHTS:
-        for term in set(terms(fields.get(name, ""))):
-            weights[term] = weights.get(term, 0) + weight
+        counts = Counter(with_synonyms(terms(fields.get(name, "")), phrases))
+        for term, count in counts.items():
+            # the text weighs by the log of how often a term occurs (1, 2-3, 4-7, 8+), so ties break by relevance
+            times = min(MAX_BODY_WEIGHT, count.bit_length()) if name == "body" else 1
+            weights[term] = weights.get(term, 0) + weight * times
     return weights
 
 

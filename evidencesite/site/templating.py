@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import os
 import traceback
 from collections.abc import Callable
 from pathlib import Path
@@ -33,52 +31,6 @@ def template_folders(site: Path) -> list[Path]:
     if BUILTIN_TEMPLATES.resolve() not in [f.resolve() for f in folders]:
         folders.append(BUILTIN_TEMPLATES)
     return folders
-
-
-class MemoryBytecodeCache(jinja2.BytecodeCache):
-    """Compiled templates kept in memory by a long-running process (serve); keyed by the source's checksum."""
-
-    def __init__(self) -> None:
-        self._buckets: dict[str, bytes] = {}
-
-    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        data = self._buckets.get(bucket.key)
-        if data is not None:
-            bucket.bytecode_from_string(data)
-
-    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        self._buckets[bucket.key] = bucket.bytecode_to_string()
-
-
-class VerifiedFileBytecodeCache(jinja2.FileSystemBytecodeCache):
-    """Jinja's on-disk bytecode cache, with every entry checked by a SHA-256 digest before it is loaded.
-
-    Jinja unmarshals an entry after checking only its header: one flipped bit in the code could give
-    wrong pages, bogus errors, a crash or a hang. Each file holds the digest of its bytecode first; an
-    entry whose digest does not match (or that cannot be read) is ignored, and the template recompiled.
-    """
-
-    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        try:
-            data = Path(self._get_cache_filename(bucket)).read_bytes()
-        except OSError:
-            return
-        digest, payload = data[:_DIGEST_SIZE], data[_DIGEST_SIZE:]
-        if len(digest) == _DIGEST_SIZE and hashlib.sha256(payload).digest() == digest:
-            bucket.bytecode_from_string(payload)
-
-    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        payload = bucket.bytecode_to_string()
-        path = Path(self._get_cache_filename(bucket))
-        temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        try:
-            temporary.write_bytes(hashlib.sha256(payload).digest() + payload)
-            os.replace(temporary, path)
-        except OSError:  # a cache that cannot be written costs only speed
-            temporary.unlink(missing_ok=True)
-
-
-_DIGEST_SIZE = 32
 
 
 def make_environment(site: Path, bytecode_cache: jinja2.BytecodeCache | None = None) -> jinja2.Environment:

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections import defaultdict
-from dataclasses import dataclass
-from functools import cached_property
+from collections.abc import Callable, Sequence
+from functools import cached_property, partial
 from typing import Any
 
 from markupsafe import Markup
@@ -15,12 +14,15 @@ from evidencesite.content.config import SiteConfig
 from evidencesite.content.vocabulary import Vocabulary
 from evidencesite.csl.builtin_format import plain_text
 from evidencesite.csl.builtin_names import format_authors
-from evidencesite.csl.labels import letters, short_label, year_label
-from evidencesite.csl.style import AnyStyle, is_numbered
-from evidencesite.csl.styles import formats_for
+from evidencesite.csl.labels import short_label, year_label
+from evidencesite.csl.style import is_numbered
 from evidencesite.models import Kind, Page, Population, Strength, Study, Work
 from evidencesite.render.rendered import RenderedPage
 from evidencesite.site.evidence_matrix import Matrix, find_gaps, timeline_svg
+from evidencesite.site.evidence_views import EvidenceViews
+from evidencesite.site.reader_views import ReaderViews
+from evidencesite.site.reads import Citing, Reads
+from evidencesite.site.references import BACKGROUND_GROUP, WorkFormats, cited_by_index, reference_entries, sort_key
 from evidencesite.urls import folder_url, page_path, relative_url, section_path
 
 SECTION_TITLES = {
@@ -29,7 +31,6 @@ SECTION_TITLES = {
     "references": "References",
     "search": "Search",
 }
-BACKGROUND_GROUP = "Background works, guidelines and registrations"
 
 
 def section_titles(vocabulary: Vocabulary) -> dict[str, str]:
@@ -45,101 +46,6 @@ def default_nav(vocabulary: Vocabulary) -> tuple[tuple[str, str], ...]:
         ("Studies", "studies/index.html"),
         ("References", "references/index.html"),
     )
-
-
-@dataclass(frozen=True)
-class CitedBy:
-    """A place that cites a work: a page, or a claim on a taxonomy's page."""
-
-    title: str  # the page's title
-    path: str  # output path with optional #fragment
-    claim: str = ""  # the claim's text when the place is a claim
-
-    @property
-    def kind(self) -> str:
-        return "claim" if self.claim else "page"
-
-
-@dataclass(frozen=True)
-class ReferenceEntry:
-    key: str
-    label: str  # '1' (numeric) or 'Das et al., 2019'
-    html: Markup
-    work: Work
-    study: Study | None
-    backlinks: tuple[tuple[str, str], ...]  # (letter, anchor)
-    summary: str = ""
-
-
-def cited_by_index(rendered: list[RenderedPage]) -> dict[str, list[CitedBy]]:
-    """Return key -> every page and claim that cites it, in page order."""
-    index: dict[str, list[CitedBy]] = defaultdict(list)
-    for item in rendered:
-        page = item.page
-        for claim in item.claims:
-            for evidence in claim.evidence:
-                entry = CitedBy(page.title, f"{item.output_path}#{claim.anchor}", claim.claim.text)
-                if entry not in index[evidence.key]:
-                    index[evidence.key].append(entry)
-        claim_anchors = {evidence.anchor for claim in item.claims for evidence in claim.evidence}
-        for key in item.cited:
-            if page.study is not None and key == page.study.work.key:
-                continue
-            # cited in the body, not only in the claims table (which is listed above, claim by claim)
-            if any(anchor not in claim_anchors for anchor in item.backlinks.get(key, ())):
-                index[key].append(CitedBy(page.title, item.output_path))
-    return index
-
-
-class WorkFormats:
-    """Each work's formatted reference, made once per build: the same works are cited on many pages."""
-
-    def __init__(self, catalog: Catalog, style: AnyStyle) -> None:
-        self.catalog = catalog
-        self.style = style
-        self.formats = formats_for(style)
-        self._entries: dict[str, ReferenceEntry] = {}
-
-    def entry(self, key: str) -> ReferenceEntry:
-        """Return the page-independent part of `key`'s reference entry (author-year label, no back-links)."""
-        entry = self._entries.get(key)
-        if entry is None:
-            work = self.catalog.works[key]
-            note = self.catalog.studies.get(key)
-            entry = ReferenceEntry(
-                key,
-                self.formats.label(work),
-                self.formats.reference(work),
-                work,
-                self.catalog.study(key),
-                (),
-                note.summary if note else "",
-            )
-            self._entries[key] = entry
-        return entry
-
-    def html(self, key: str) -> Markup:
-        """Return `key`'s formatted reference as safe HTML."""
-        return self.entry(key).html
-
-
-def reference_entries(item: RenderedPage, works: WorkFormats) -> list[ReferenceEntry]:
-    """Return the page's reference list: numeric in citation order, author-year alphabetical."""
-    numeric = is_numbered(works.style)
-    entries = []
-    for number, key in enumerate(item.cited, start=1):
-        shared = works.entry(key)
-        label = str(number) if numeric else shared.label
-        backlinks = tuple((letters(i), anchor) for i, anchor in enumerate(item.backlinks.get(key, ())))
-        entries.append(ReferenceEntry(key, label, shared.html, shared.work, shared.study, backlinks, shared.summary))
-    if not numeric:
-        entries.sort(key=lambda e: sort_key(e.work))
-    return entries
-
-
-def sort_key(work: Work) -> tuple[str, int, str, str]:
-    first = work.authors[0].family.lower() if work.authors else work.title.lower()
-    return (first, work.year or 0, work.year_suffix, work.key)
 
 
 class ViewBuilder:
@@ -158,6 +64,8 @@ class ViewBuilder:
         self.works = WorkFormats(catalog, config.citation_style)
         self.vocabulary = catalog.vocabulary
         self.titles = section_titles(catalog.vocabulary)
+        self.evidence = EvidenceViews(catalog)  # results, questions, risk of bias (evidence_views.py)
+        self.reader = ReaderViews(config, catalog, self.by_path)  # key messages, dates, contents (reader_views.py)
 
     # Site-wide pieces that every page (or every section page) shows are cached properties: made once per
     # build, on first use, since an incremental build may render no page at all.
@@ -239,7 +147,30 @@ class ViewBuilder:
             data["isPartOf"] = {"@type": "Periodical", "name": work.container}
         return data
 
-    def content_page(self, item: RenderedPage) -> dict[str, Any]:
+    # A page's view reads what the page shows from elsewhere through `reads` (reads.py), which makes the
+    # page's signature, and returns the function that makes its context from what it read. To make a page
+    # show something more, read it here: then an edit of it re-makes the page.
+
+    def content_view(self, item: RenderedPage, reads: Reads) -> Callable[[], dict[str, Any]]:
+        """Read what a content page shows; return the maker of its context."""
+        page = reads.rendered(item).page
+        reads.works(item.cited)  # its reference list
+        cited_by: Sequence[Citing] = ()
+        if page.study is not None:
+            cited_by = reads.cited_by(page.study.work.key)
+            reads.terms(page.study)
+        if page.kind in (Kind.TERM, Kind.HOME) or page.questions:  # a page's questions show other notes' results
+            reads.catalog()
+        return partial(self.content_page, item, cited_by)
+
+    def section_view(self, name: str, reads: Reads) -> Callable[[], dict[str, Any]]:
+        """Read what a generated section page lists; return the maker of its context."""
+        reads.catalog()
+        if name == "references":  # every work, and the pages citing each
+            reads.every_work()
+        return partial(self.section, name)
+
+    def content_page(self, item: RenderedPage, cited_by: Sequence[Citing] = ()) -> dict[str, Any]:
         page = item.page
         context = self.base(item.output_path, page.title, page.summary, page.section or "home")
         references = reference_entries(item, self.works)
@@ -256,9 +187,10 @@ class ViewBuilder:
             "@context": "https://schema.org",
             "@type": "MedicalWebPage",
             "name": page.title,
-            "url": context["canonical"],
             "citation": [self._citation_ld(e.work) for e in references],
         }
+        if context["canonical"]:  # '' until base_url is set
+            ld["url"] = context["canonical"]
         if page.kind is Kind.STUDY and page.study:
             study = page.study
             ld["about"] = self._work_ld(study.work)
@@ -267,7 +199,7 @@ class ViewBuilder:
                 work=study.work,
                 full_authors=format_authors(study.work, self.config.citation_style, full=True),
                 cite_text=plain_text(self.works.html(study.work.key)),
-                cited_by=self.cited_by.get(study.work.key, []),
+                cited_by=list(cited_by),
                 # (taxonomy, its pages this study lists), in a study's order
                 study_terms=[
                     (taxonomy, [terms[slug] for slug in study.terms_of(taxonomy.key) if slug in terms])
@@ -283,6 +215,8 @@ class ViewBuilder:
         if page.kind is Kind.HOME:
             context.update(self._overview())
             context["timeline"] = self.timeline(item.output_path)
+        context.update(self.evidence.content(page, item.output_path))
+        context.update(self.reader.page_context(item, context))
         context["json_ld"] = self._json_ld(ld)
         return context
 
@@ -302,6 +236,7 @@ class ViewBuilder:
         primary = [s for s in studies if not s.design.is_review]
         return {
             "matrix": self.matrix,
+            "matrix_certainty": self.evidence.matrix_certainty(self.matrix),
             "gaps": find_gaps(self.catalog, self.matrix),
             "study_count": len(primary),
             "review_count": len(studies) - len(primary),
@@ -317,8 +252,10 @@ class ViewBuilder:
         if name == "evidence":
             context.update(self._overview())
             context["timeline"] = self.timeline(output_path)
+            context.update(self.evidence.overview(output_path))
         elif name == "studies":
             context["studies"] = self.studies_sorted()
+            context.update(self.evidence.explorer())
             context["designs"] = sorted(
                 {p.study.design for p in self.catalog.studies.values() if p.study}, key=lambda d: d.rank
             )
@@ -363,4 +300,3 @@ class ViewBuilder:
         context = self.base("404.html", "Page not found", kind="404")
         context["base_href"] = self.config.base_path
         return context
-

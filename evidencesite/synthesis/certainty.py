@@ -1,4 +1,4 @@
-"""GRADE certainty of evidence: levels, their symbols, the level that stated reasons imply, absolute effects.
+"""GRADE certainty of evidence: absolute effects (levels and reasons are content/evidence_terms.py).
 
 GRADE starts evidence from randomised trials at high certainty and from observational studies at low,
 moves it down one or two levels for each concern (risk of bias, inconsistency, indirectness,
@@ -10,55 +10,11 @@ reasons or the rating is incomplete.
 
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass
 
-from evidencesite.synthesis.meta_analysis import Measure
+from evidencesite.content.evidence_terms import Certainty, Measure, check_reasons, implied_certainty
 
-
-class Certainty(enum.Enum):
-    """The four GRADE levels, highest first."""
-
-    HIGH = "high"
-    MODERATE = "moderate"
-    LOW = "low"
-    VERY_LOW = "very-low"
-
-    @property
-    def label(self) -> str:
-        return {"high": "High", "moderate": "Moderate", "low": "Low", "very-low": "Very low"}[self.value]
-
-    @property
-    def symbols(self) -> str:
-        """⊕⊕⊕⊕ for high down to ⊕◯◯◯ for very low (always shown with the label, never alone)."""
-        filled = 4 - list(Certainty).index(self)
-        return "⊕" * filled + "◯" * (4 - filled)
-
-
-DOWNGRADE_DOMAINS = ("risk-of-bias", "inconsistency", "indirectness", "imprecision", "publication-bias")
-UPGRADE_DOMAINS = ("large-effect", "dose-response", "confounding")
-# how many levels each reason may move the rating (GRADE: 1 or 2 down per domain; up 2 only for a very large effect)
-MAX_STEPS = {**dict.fromkeys(DOWNGRADE_DOMAINS, 2), "large-effect": 2, "dose-response": 1, "confounding": 1}
-
-
-def check_reasons(downgrades: dict[str, int], upgrades: dict[str, int]) -> list[tuple[tuple[str, ...], str]]:
-    """Return problems of stated downgrades and upgrades as (field path, message) pairs."""
-    problems: list[tuple[tuple[str, ...], str]] = []
-    for field, known, values in (("downgrades", DOWNGRADE_DOMAINS, downgrades), ("upgrades", UPGRADE_DOMAINS, upgrades)):
-        for reason, steps in values.items():
-            if reason not in known:
-                problems.append(((field, reason), f"unknown GRADE {field[:-1]} '{reason}'; expected one of: {', '.join(known)}"))
-            elif not 0 <= steps <= MAX_STEPS[reason]:
-                problems.append(((field, reason), f"'{reason}' moves certainty by 0 to {MAX_STEPS[reason]} levels, not {steps}"))
-    return problems
-
-
-def implied_certainty(randomised: bool, downgrades: dict[str, int], upgrades: dict[str, int]) -> Certainty:
-    """Return the level that a starting point and the stated downgrades and upgrades give."""
-    levels = list(Certainty)
-    start = 0 if randomised else 2
-    steps = sum(downgrades.values()) - sum(upgrades.values())
-    return levels[max(0, min(len(levels) - 1, start + steps))]
+__all__ = ["AbsoluteEffect", "Certainty", "absolute_effect", "check_reasons", "implied_certainty"]
 
 
 @dataclass(frozen=True)

@@ -184,14 +184,24 @@ def _axis(scale: _Scale, y: float, plot: ForestPlot) -> str:
         x = scale.x(tick)
         parts.append(_line(x, y, x, y + 4, "forest-plot__axis"))
         parts.append(_text(x, y + 14, f"{tick:g}".replace("-", "−"), "forest-plot__tick", "middle"))
+    left, right = f"← {plot.favours_left}", f"{plot.favours_right} →"
+    # either side of the line of no effect, kept inside the picture; on a second line when they would overlap
     no_effect = scale.x(plot.measure.null_value)
-    parts.append(_text(no_effect - 3, y + 30, f"← {plot.favours_left}", "forest-plot__favours", "end"))
-    parts.append(_text(no_effect + 3, y + 30, f"{plot.favours_right} →", "forest-plot__favours", "start"))
+    left_x = max(no_effect - 3, _text_width(left))
+    right_x = min(no_effect + 3, WIDTH - _text_width(right))
+    parts.append(_text(left_x, y + 30, left, "forest-plot__favours", "end"))
+    parts.append(_text(right_x, y + 30 if right_x >= left_x + 4 else y + 41, right, "forest-plot__favours", "start"))
     return "".join(parts)
+
+
+def _text_width(text: str) -> float:
+    """A generous estimate of a favours label's width in view-box units (8.5 px text, about 0.56 em a character)."""
+    return round(len(text) * 4.8, 2)
 
 
 def _table(plot: ForestPlot) -> Markup:
     header = Markup(
+        '<div class="table-scroll" tabindex="0" role="region" aria-label="Data of {caption}">'
         '<table class="forest-plot__data"><caption class="visually-hidden">Data of {caption}</caption><thead><tr>'
         '<th scope="col">Study</th><th scope="col">{measure} (95% CI)</th><th scope="col">Risk of bias</th>'
         "{weight}</tr></thead><tbody>"
@@ -208,7 +218,7 @@ def _table(plot: ForestPlot) -> Markup:
                 label=s.label, effect=format_effect(plot.measure, s.estimate, s.low, s.high), het=s.heterogeneity
             )
         )
-    return header + Markup("").join(rows) + Markup("</tbody></table>")
+    return header + Markup("").join(rows) + Markup("</tbody></table></div>")
 
 
 def _table_row(row: ForestRow, plot: ForestPlot) -> Markup:

@@ -21,29 +21,11 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from evidencesite.content.evidence_terms import Measure
+
+__all__ = ["Effect", "Measure", "MetaAnalysisError", "Pooled", "PoolingMethod", "effect_from_counts", "effect_from_interval", "pool"]
+
 Z_975 = 1.959963984540054  # the 97.5% quantile of the standard normal distribution
-
-
-class Measure(enum.Enum):
-    """How an outcome's effect is expressed."""
-
-    RR = "RR"
-    OR = "OR"
-    HR = "HR"
-    RD = "RD"
-    MD = "MD"
-    SMD = "SMD"
-    PROPORTION = "proportion"
-    OTHER = "other"
-
-    @property
-    def is_ratio(self) -> bool:
-        """Ratio measures are pooled on the log scale and plotted on a log axis; no effect is 1, not 0."""
-        return self in (Measure.RR, Measure.OR, Measure.HR)
-
-    @property
-    def null_value(self) -> float:
-        return 1.0 if self.is_ratio else 0.0
 
 
 class PoolingMethod(enum.Enum):

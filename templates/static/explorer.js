@@ -1,4 +1,5 @@
-/* Study explorer: filter rows by the form's selects (state kept in the URL query) and sort by column. */
+/* Study explorer: filter rows by the form's selects and sort them (by a column heading, or the Sort select on a
+   phone, where the rows are cards); the filters and the sort order are kept in the URL query. */
 (function () {
   'use strict';
   var table = document.getElementById('explorer');
@@ -7,8 +8,10 @@
   var form = document.getElementById('explorer-filters');
   var countEl = document.getElementById('result-count');
   // one filter per select of the form: the site's taxonomies (named by the vocabulary) and these three
-  var SINGLE = { design: true, population: true, finding: true };
-  var FIELDS = form ? Array.prototype.map.call(form.querySelectorAll('select[name]'), function (el) { return el.name; }) : [];
+  var SINGLE = { design: true, population: true, finding: true, rob: true };
+  var FIELDS = form ? Array.prototype.map.call(form.querySelectorAll('select[name]'), function (el) { return el.name; })
+    .filter(function (name) { return name !== 'sort'; }) : [];
+  var sortSelect = form ? form.querySelector('select[name="sort"]') : null;
   var LISTS = {}; // a taxonomy's row attribute is a space-separated list of slugs
   FIELDS.forEach(function (name) { if (!SINGLE[name]) LISTS[name] = true; });
   var rows = Array.prototype.slice.call(tbody.rows);
@@ -49,12 +52,12 @@
   function readUrl() {
     var params;
     try { params = new URLSearchParams(window.location.search); } catch (e) { return; }
-    FIELDS.forEach(function (name) {
+    FIELDS.concat(sortSelect ? ['sort'] : []).forEach(function (name) {
       var el = select(name);
       if (!el) return;
       var value = params.get(name) || '';
       el.value = value;
-      if (el.value !== value) el.value = ''; // unknown value: fall back to "Any"
+      if (el.value !== value) el.value = ''; // unknown value: fall back to "Any" (or the first order)
     });
   }
 
@@ -65,26 +68,11 @@
     FIELDS.forEach(function (name) {
       if (state[name]) params.set(name, state[name]); else params.delete(name);
     });
+    if (sortSelect && sortSelect.value) params.set('sort', sortSelect.value); else params.delete('sort');
     var query = params.toString();
     var url = window.location.pathname + (query ? '?' + query : '') + window.location.hash;
     try { window.history.replaceState(window.history.state, '', url); } catch (e) { /* e.g. a sandboxed file:// view */ }
   }
-
-  if (form) {
-    form.hidden = false;
-    readUrl();
-    writeUrl(); // drops filter values that match no option
-    form.addEventListener('change', function () { apply(); writeUrl(); });
-    form.addEventListener('submit', function (e) { e.preventDefault(); apply(); writeUrl(); });
-    form.addEventListener('reset', function (e) {
-      e.preventDefault();
-      FIELDS.forEach(function (name) { var el = select(name); if (el) el.value = ''; });
-      apply();
-      writeUrl();
-    });
-    window.addEventListener('popstate', function () { readUrl(); apply(); });
-  }
-  apply();
 
   /* Sorting: th[data-sort="number"|"text"] gets a button; sort by td[data-value] if present, else text. */
   var collator = window.Intl && Intl.Collator ? new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' }) : null;
@@ -124,13 +112,56 @@
     th.setAttribute('aria-sort', direction);
   }
 
+  /* The order as a URL value: 'year-asc', 'title-desc', ... ('' is the order the page was built in). */
+  function applySort(value) {
+    var match = /^(.+)-(asc|desc)$/.exec(value || '');
+    var th = match && headers.filter(function (h) { return h.getAttribute('data-key') === match[1]; })[0];
+    if (th) { sortBy(th, match[2] === 'asc' ? 'ascending' : 'descending'); return; }
+    var fragment = document.createDocumentFragment();
+    rows.forEach(function (row) { fragment.appendChild(row); });
+    tbody.appendChild(fragment);
+    headers.forEach(function (h) { h.removeAttribute('aria-sort'); });
+  }
+
   headers.forEach(function (th) {
     var button = document.createElement('button');
     button.type = 'button';
     while (th.firstChild) button.appendChild(th.firstChild);
     th.appendChild(button);
     button.addEventListener('click', function () {
-      sortBy(th, th.getAttribute('aria-sort') === 'ascending' ? 'descending' : 'ascending');
+      var direction = th.getAttribute('aria-sort') === 'ascending' ? 'descending' : 'ascending';
+      sortBy(th, direction);
+      if (sortSelect) sortSelect.value = th.getAttribute('data-key') + (direction === 'ascending' ? '-asc' : '-desc');
+      writeUrl();
+    });
+    var key = th.getAttribute('data-key'), name = button.textContent.replace(/\s+/g, ' ').trim();
+    if (!sortSelect || !key) return;
+    var numeric = th.getAttribute('data-sort') === 'number';
+    [['asc', numeric ? 'lowest first' : 'A to Z'], ['desc', numeric ? 'highest first' : 'Z to A']].forEach(function (d) {
+      var option = document.createElement('option');
+      option.value = key + '-' + d[0];
+      option.textContent = name + ', ' + (key === 'year' ? (d[0] === 'asc' ? 'oldest first' : 'newest first') : d[1]);
+      sortSelect.appendChild(option);
     });
   });
+
+  if (form) {
+    form.hidden = false;
+    readUrl();
+    writeUrl(); // drops filter values that match no option
+    form.addEventListener('change', function (e) {
+      if (e.target === sortSelect) applySort(sortSelect.value); else apply();
+      writeUrl();
+    });
+    form.addEventListener('submit', function (e) { e.preventDefault(); apply(); writeUrl(); });
+    form.addEventListener('reset', function (e) {
+      e.preventDefault();
+      FIELDS.forEach(function (name) { var el = select(name); if (el) el.value = ''; });
+      apply(); // the filters only: the order stays as chosen
+      writeUrl();
+    });
+    window.addEventListener('popstate', function () { readUrl(); apply(); applySort(sortSelect && sortSelect.value); });
+  }
+  apply();
+  if (sortSelect && sortSelect.value) applySort(sortSelect.value);
 })();

@@ -1,4 +1,4 @@
-/* How text becomes search terms: the same rules as evidencesite/search_terms.py (tests compare the two under node).
+/* How text becomes search terms: the same rules as evidencesite/site/search_terms.py (tests compare the two under node).
    Vanilla ES2017; defines window.EvidenceSearchTerms in the browser and module.exports under node. */
 (function (root) {
   'use strict';

@@ -1,13 +1,65 @@
-/* Offline search over the sharded index in static/search/ (evidencesite/search_index.py). Vanilla ES2017, no modules.
+/* Offline search over the sharded index in static/search/ (evidencesite/site/search_index.py). Vanilla ES2017, no modules.
    Shards are plain scripts added on demand, so search works from a web server and from disk (file://). */
-(function () {
+(function (root) {
   'use strict';
+  var T = root.EvidenceSearchTerms || (typeof require === 'function' ? require('./search-terms.js') : null);
+  var TOPIC = 1.5; // a topic page outranks a study note for the same match (the home page, which touches on everything, does not)
+
+  /* Every index term that matches a query term: itself (full weight) or one it begins (half weight). */
+  function matches(shard, word) {
+    var found = [];
+    if (!shard) return found;
+    if (shard[word]) found.push([shard[word], 1]);
+    for (var t in shard) if (t !== word && t.lastIndexOf(word, 0) === 0) found.push([shard[t], 0.5]);
+    return found;
+  }
+
+  /* Rank documents for the query terms `words`, given the index's meta and its loaded term shards (by number).
+     For each query term its best field weight times its rarity (BM25's idf), summed, times the share of the
+     query's rarity a document matched (so a page missing a common word loses less than one missing a rare one),
+     times TOPIC for topic pages. Ties go to the document matching more words, then to the index's order (topic
+     pages first, then study notes newest first), never to the alphabet. */
+  function rank(words, meta, termShards) {
+    var scores = {}, matched = {}, rarities = {}, total = 0;
+    words.forEach(function (w) {
+      var best = {}, rarest = 0;
+      matches(termShards[T.bucket(w, meta.terms)], w).forEach(function (m) {
+        var postings = m[0], df = postings.length / 2;
+        var rarity = Math.log(1 + (meta.docs - df + 0.5) / (df + 0.5)); // BM25's idf: a word on every page weighs ~0
+        rarest = Math.max(rarest, rarity * m[1]);
+        for (var k = 0; k < postings.length; k += 2) {
+          var value = postings[k + 1] * m[1] * rarity;
+          if (!(postings[k] in best) || best[postings[k]] < value) best[postings[k]] = value;
+        }
+      });
+      total += rarest;
+      Object.keys(best).forEach(function (doc) {
+        scores[doc] = (scores[doc] || 0) + best[doc];
+        matched[doc] = (matched[doc] || 0) + 1;
+        rarities[doc] = (rarities[doc] || 0) + rarest;
+      });
+    });
+    var kinds = meta.kinds || '';
+    var hits = Object.keys(scores).map(function (doc) {
+      var cover = total > 0 ? rarities[doc] / total : matched[doc] / words.length;
+      var topic = kinds.charAt(+doc) === 'p' ? TOPIC : 1;
+      return { doc: +doc, score: scores[doc] * cover * cover * topic, matched: matched[doc] };
+    });
+    hits.sort(function (a, b) { return b.score - a.score || b.matched - a.matched || a.doc - b.doc; });
+    return hits;
+  }
+
+  /* The ranked hits for a query as typed (what the page shows, and what tests run under node). */
+  function search(query, meta, termShards) { return rank(T.terms(query), meta, termShards); }
+
+  if (typeof module !== 'undefined' && module.exports) { module.exports = { rank: rank, search: search }; return; }
+  if (typeof document === 'undefined') return;
+
   var form = document.getElementById('search-form');
   var input = document.getElementById('search-q');
   var status = document.getElementById('search-status');
   var list = document.getElementById('search-results');
   var more = document.getElementById('search-more');
-  var T = window.EvidenceSearchTerms;
   if (!input || !status || !list || !T) return;
   var PREFIX = '../'; // the search page is search/index.html; index paths are relative to the site root
   var PAGE = 10; // results shown at once: each shown result may need its document shard
@@ -36,41 +88,6 @@
     var left = names.length;
     if (!left) { callback(); return; }
     names.forEach(function (n) { load(n, isLoaded(n), function () { if (--left === 0) callback(); }); });
-  }
-
-  /* Every index term that matches a query term: itself (full weight) or one it begins (half weight). */
-  function matches(shard, word) {
-    var found = [];
-    if (!shard) return found;
-    if (shard[word]) found.push([shard[word], 1]);
-    for (var t in shard) if (t !== word && t.lastIndexOf(word, 0) === 0) found.push([shard[t], 0.5]);
-    return found;
-  }
-
-  /* Rank documents: for each query term its best field weight times its rarity (BM25's idf), summed and scaled by
-     the share of terms matched (squared); topic pages rank above study notes for the same match (the home page,
-     which touches on everything, does not). Exact ties keep the index order. */
-  function rank(words) {
-    var scores = {}, matched = {};
-    words.forEach(function (w, i) {
-      var best = {};
-      matches(termShards[T.bucket(w, meta.terms)], w).forEach(function (m) {
-        var postings = m[0], df = postings.length / 2;
-        var rarity = Math.log(1 + (meta.docs - df + 0.5) / (df + 0.5)); // BM25's idf: a word on every page weighs ~0
-        for (var k = 0; k < postings.length; k += 2) {
-          var value = postings[k + 1] * m[1] * rarity;
-          if (!(postings[k] in best) || best[postings[k]] < value) best[postings[k]] = value;
-        }
-      });
-      Object.keys(best).forEach(function (doc) {
-        scores[doc] = (scores[doc] || 0) + best[doc];
-        matched[doc] = (matched[doc] || 0) + 1;
-      });
-    });
-    return Object.keys(scores).map(function (doc) {
-      var cover = matched[doc] / words.length;
-      return { doc: +doc, score: scores[doc] * cover * cover, matched: matched[doc] };
-    });
   }
 
   function documentOf(doc) {
@@ -151,25 +168,14 @@
     status.textContent = 'Searching…';
     loadAll(Object.keys(names), function (n) { return +n.slice(1) in termShards; }, function () {
       if (mine !== token) return;
-      hits = rank(terms);
-      var topic = {};
-      hits.sort(function (a, b) { return b.score - a.score || b.matched - a.matched || a.doc - b.doc; });
+      hits = rank(terms, meta, termShards);
       var shownQ = '“' + q.trim() + '”';
       if (!hits.length) {
         status.textContent = 'No results for ' + shownQ + '. Check the spelling, or try fewer or other words.';
         return;
       }
       status.textContent = hits.length + (hits.length === 1 ? ' result' : ' results') + ' for ' + shownQ;
-      // topic pages first among equals: load the first page's documents to know their kind, then order
-      var first = hits.slice(0, PAGE * 3), needed = {};
-      first.forEach(function (h) { needed['d' + Math.floor(h.doc / meta.perShard)] = true; });
-      loadAll(Object.keys(needed), function (n) { return +n.slice(1) in docShards; }, function () {
-        if (mine !== token) return;
-        first.forEach(function (h) { var d = documentOf(h.doc); topic[h.doc] = d && d[2] === 'p' ? 1.5 : 1; });
-        hits.forEach(function (h) { h.score *= topic[h.doc] || 1; });
-        hits.sort(function (a, b) { return b.score - a.score || b.matched - a.matched || a.doc - b.doc; });
-        showMore();
-      });
+      showMore();
     });
   }
 
@@ -200,4 +206,4 @@
   intercept(header, header && header.querySelector('input[name="q"]'));
   window.addEventListener('popstate', function () { run(queryFromUrl(), false); });
   load('meta', false, function () { run(queryFromUrl(), false); });
-})();
+})(this);

@@ -4,11 +4,15 @@
   var doc = document;
   var each = function (list, fn) { Array.prototype.forEach.call(list, fn); };
 
-  /* Citation popovers: a.cite[href="#ref-KEY"] shows a clone of #ref-KEY .ref-body on hover and focus. */
+  /* Citation popovers: a.cite[href="#ref-KEY"] shows a clone of #ref-KEY .ref-body on hover and focus, and on a
+     tap: a touch screen has no hover, so the first tap on a citation opens its popover and a second tap (or the
+     popover's "Go to reference" link) follows it. Arriving at a citation from a back-link opens nothing. */
   var pops = {};      // one popover per reference key, built on first use
   var shown = null;   // {link, pop} while a popover is visible
   var hideTimer = 0;
   var uid = 0;
+  var touchedAt = 0;  // when a finger or pen last went down: the hover and focus a tap fakes then are ignored
+  var arrivedAt = 0;  // when the page last moved to a #fragment: the focus that gives a citation opens nothing
 
   function targetItem(link) {
     var href = link.getAttribute('href') || '';
@@ -32,6 +36,11 @@
     var label = item.querySelector('.ref-label');
     if (label) pop.appendChild(label.cloneNode(true));
     pop.appendChild(body.cloneNode(true));
+    var go = doc.createElement('a');
+    go.className = 'cite-popover-go';
+    go.href = '#' + item.id;
+    go.textContent = 'Go to reference';
+    pop.appendChild(go);
     each(pop.querySelectorAll('[id]'), function (el) { el.removeAttribute('id'); });
     pop.addEventListener('mouseenter', cancelHide);
     pop.addEventListener('mouseleave', scheduleHide);
@@ -88,7 +97,9 @@
 
   function onEnter(e) {
     var link = e.target.closest && e.target.closest('a.cite');
-    if (link) show(link);
+    if (!link || Date.now() - touchedAt < 1000) return; // a tap: the click below decides
+    if (e.type === 'focusin' && Date.now() - arrivedAt < 1000) return; // focus from a back-link, not the reader
+    show(link);
   }
   function onLeave(e) {
     var link = e.target.closest && e.target.closest('a.cite');
@@ -112,9 +123,20 @@
         if (inPop) link.focus();
       }
     });
+    doc.addEventListener('pointerdown', function (e) {
+      if (e.pointerType === 'touch' || e.pointerType === 'pen') touchedAt = Date.now();
+    }, true);
     doc.addEventListener('click', function (e) {
+      var link = e.target.closest && e.target.closest('a.cite');
+      if (link && Date.now() - touchedAt < 1000 && !(shown && shown.link === link)) {
+        e.preventDefault(); // first tap: show the reference here instead of jumping to the list
+        show(link);
+        return;
+      }
       if (shown && !shown.pop.contains(e.target) && !shown.link.contains(e.target)) hide();
     });
+    window.addEventListener('hashchange', function () { arrivedAt = Date.now(); hide(); });
+    if (window.location.hash) arrivedAt = Date.now();
     window.addEventListener('resize', hide);
   }
 

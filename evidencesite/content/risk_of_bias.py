@@ -34,8 +34,13 @@ class Tool:
         return next((j for j in (self.overall if overall else self.judgements) if j.value == value), None)
 
 
+# Allowed for any domain and overall, with a reason: a judgement the source cannot support is left open, never guessed.
+NOT_ASSESSED = Judgement("not-assessed", "Not assessed", "○", 4)
+
+
 def _judgements(*items: tuple[str, str, str]) -> tuple[Judgement, ...]:
-    return tuple(Judgement(value, label, symbol, level) for level, (value, label, symbol) in enumerate(items))
+    judged = tuple(Judgement(value, label, symbol, level) for level, (value, label, symbol) in enumerate(items))
+    return (*judged, NOT_ASSESSED)
 
 
 _LOW_SOME_HIGH = _judgements(("low", "Low", "+"), ("some-concerns", "Some concerns", "−"), ("high", "High", "×"))

@@ -1,0 +1,176 @@
+"""What a build remembers from earlier builds, behind one interface with three backends.
+
+The pipeline receives a store and asks it, in order: whether anything changed since the last build
+(`begin`), for the documents already read and validated, the render cache, the compiled templates and
+the record of the output folder; after the output is swapped in it asks it to `save`, then to
+`record_build`. Which backend a build uses decides every cache layer at once:
+
+- `NoStore`: remembers nothing (`check`, `build --no-cache`);
+- `DiskStore`: everything in `<site>/.cache/`, loaded per build (command-line builds);
+- `MemoryStore`: `serve`'s, kept in memory between builds over the same disk layers (loaded on the first
+  build, saved after each), so an unchanged file is neither parsed nor validated nor rendered again.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from evidencesite.cache.files import RACY_NS, cache_folder
+from evidencesite.cache.inputs import input_fingerprint
+from evidencesite.cache.last_build import LastBuild, Warning, load_last_build, output_intact, save_last_build
+from evidencesite.cache.output_manifest import OutputManifest, output_identity, save_manifest
+
+# The layers below are imported where they are used: a build with nothing to do never loads them (nor
+# the parsers, Markdown and Jinja they bring).
+if TYPE_CHECKING:
+    import jinja2
+
+    from evidencesite.cache.bytecode import MemoryBytecodeCache
+    from evidencesite.cache.documents import DocumentStore
+    from evidencesite.cache.render_cache import RenderCache
+    from evidencesite.content.vocabulary import Vocabulary
+
+
+class BuildStore:
+    """What the pipeline asks of a store; this base remembers nothing (every file is read, rendered, written)."""
+
+    def begin(self, output: Path, settings: Mapping[str, object], strict: bool) -> LastBuild | None:
+        """Start a build into `output`; return the last build's record when it is still exactly the output."""
+        return None
+
+    def documents(self, vocabulary: Vocabulary) -> DocumentStore:
+        """Return the content files already read and validated (under `vocabulary`)."""
+        from evidencesite.cache.documents import DocumentStore
+
+        store = DocumentStore(None, remember=False)
+        store.begin(vocabulary)
+        return store
+
+    def render_cache(self) -> RenderCache[Any]:
+        """Return the rendered bodies of earlier builds."""
+        from evidencesite.cache.render_cache import RenderCache
+
+        return RenderCache.load(None)
+
+    def bytecode_cache(self) -> jinja2.BytecodeCache | None:
+        """Return the compiled templates of earlier builds."""
+        return None
+
+    def output_manifest(self, output: Path) -> OutputManifest:
+        """Return the record of what `output` holds (not valid: every file is produced)."""
+        return OutputManifest(Path(), output)
+
+    def save(self, output: Path, signatures: dict[str, str]) -> None:
+        """Save what this build made, once `output` holds it (raises OSError when it cannot)."""
+
+    def record_build(self, output: Path, counts: Mapping[str, int], warnings: tuple[Warning, ...]) -> None:
+        """Record this successful build, so that the next one with nothing changed stops early (OSError)."""
+
+
+class NoStore(BuildStore):
+    """`check` and `build --no-cache`: nothing is read from `.cache/` and nothing is written to it."""
+
+
+class DiskStore(BuildStore):
+    """Everything in `<site>/.cache/`, for one build."""
+
+    def __init__(self, site: Path) -> None:
+        self.site = site.resolve()
+        self._fingerprint = ""
+        self._trusted = False
+        self._documents: DocumentStore | None = None
+        self._render: RenderCache[Any] | None = None
+
+    def begin(self, output: Path, settings: Mapping[str, object], strict: bool) -> LastBuild | None:
+        self._fingerprint_inputs(settings)
+        last = load_last_build(self.site)
+        if (
+            last is None
+            or not last.trusted
+            or last.fingerprint != self._fingerprint
+            or last.output != str(output)
+            or (strict and last.warnings)
+        ):
+            return None
+        return last if output_intact(self.site, output, last) else None
+
+    def _fingerprint_inputs(self, settings: Mapping[str, object]) -> None:
+        """Fingerprint every input as this build starts; trusted when each was settled by then (files.is_settled)."""
+        started_ns = time.time_ns()
+        self._fingerprint, newest_input_ns = input_fingerprint(self.site, settings)
+        self._trusted = newest_input_ns < started_ns - RACY_NS
+
+    def documents(self, vocabulary: Vocabulary) -> DocumentStore:
+        self.document_store.begin(vocabulary)
+        return self.document_store
+
+    @property
+    def document_store(self) -> DocumentStore:
+        """The documents of this store (`serve`'s fast path reads the edited file through them)."""
+        if self._documents is None:
+            from evidencesite.cache.documents import DocumentStore
+
+            self._documents = DocumentStore.load(self.site)
+        return self._documents
+
+    def render_cache(self) -> RenderCache[Any]:
+        from evidencesite.cache.render_cache import RenderCache
+
+        self._render = RenderCache.load(self.site)
+        return self._render
+
+    def bytecode_cache(self) -> jinja2.BytecodeCache | None:
+        from evidencesite.cache.bytecode import disk_bytecode_cache
+
+        return disk_bytecode_cache(cache_folder(self.site) / "jinja")
+
+    def output_manifest(self, output: Path) -> OutputManifest:
+        return OutputManifest.load(self.site, output)
+
+    def save(self, output: Path, signatures: dict[str, str]) -> None:
+        save_manifest(self.site, output, signatures)
+        if self._render is not None:
+            self._render.save()
+        if self._documents is not None:
+            self._documents.save()
+
+    def record_build(self, output: Path, counts: Mapping[str, int], warnings: tuple[Warning, ...]) -> None:
+        if self._fingerprint:
+            marker = output_identity(output)
+            state = LastBuild(
+                self._fingerprint,
+                str(output),
+                dict(counts),
+                warnings,
+                self._trusted,
+                tuple(marker) if marker is not None else None,
+            )
+            save_last_build(self.site, state)
+
+
+class MemoryStore(DiskStore):
+    """`serve`'s store: the disk layers, kept in memory from one build to the next. Create one per server."""
+
+    def __init__(self, site: Path) -> None:
+        super().__init__(site)
+        self._templates: MemoryBytecodeCache | None = None
+
+    def begin(self, output: Path, settings: Mapping[str, object], strict: bool) -> LastBuild | None:
+        self._fingerprint_inputs(settings)  # for record_build: a command-line build may stop early after us
+        return None  # `serve` builds only when something changed, and its memory is filled even then
+
+    def render_cache(self) -> RenderCache[Any]:
+        if self._render is None:
+            return super().render_cache()
+        self._render = self._render.for_next_build()
+        return self._render
+
+    def bytecode_cache(self) -> jinja2.BytecodeCache | None:
+        if self._templates is None:
+            from evidencesite.cache.bytecode import MemoryBytecodeCache
+
+            self._templates = MemoryBytecodeCache()
+        return self._templates
