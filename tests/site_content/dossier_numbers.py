@@ -21,7 +21,20 @@ REPO = Path(__file__).resolve().parents[2]
 RESEARCH = REPO.parent / "shared" / "research"
 SNAPSHOT = Path(__file__).resolve().parent / "dossier_numbers.json"
 # Bibliographic fields and links: their digits are identifiers, not findings.
-SKIPPED_FIELDS = {"key", "title", "authors", "year", "journal", "volume", "issue", "pages", "doi", "pmid", "pmcid", "verified_with"}
+SKIPPED_FIELDS = {
+    "key",
+    "title",
+    "authors",
+    "year",
+    "journal",
+    "volume",
+    "issue",
+    "pages",
+    "doi",
+    "pmid",
+    "pmcid",
+    "verified_with",
+}
 # Links, identifiers and dates inside free text, removed before numbers are read.
 NOT_FINDINGS = re.compile(
     r"https?://\S+|\S+\.[a-z]{2,}/\S*|\b(?:github-index-file:|GH|PMC|NCT|CRD|PMID\s*|PII\s*|doi\s*)\S*\d\S*"
@@ -63,7 +76,9 @@ def extract(research: Path) -> dict[str, list[str]]:
     for entry in evidence["entries"]:
         key = entry["key"]
         texts = _texts(entry)
-        texts += [str(change.get("new", "")) for change in evidence.get("pass2_changes", []) if change.get("key") == key]
+        texts += [
+            str(change.get("new", "")) for change in evidence.get("pass2_changes", []) if change.get("key") == key
+        ]
         texts += [line for line in notes if re.search(rf"\b{re.escape(key)}\b", line)]
         for fact in facts:
             if key in (fact.get("refs") or []):
