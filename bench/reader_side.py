@@ -34,6 +34,8 @@ class PageWeights:
     html_pages: int
     output_bytes: int
     output_files: int
+    study_notes: int
+    study_files: int  # files in the study notes' own folders: each note's page and its exports
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,7 @@ def page_weights(output: Path) -> PageWeights:
     pages = [(path.stat().st_size, path) for path in output.rglob("*.html")]
     files = [path for path in output.rglob("*") if path.is_file()]
     size, largest = max(pages)
+    notes = [folder for folder in (output / "studies").iterdir() if (folder / "index.html").is_file()]
     return PageWeights(
         largest.relative_to(output).as_posix(),
         size,
@@ -56,6 +59,8 @@ def page_weights(output: Path) -> PageWeights:
         len(pages),
         sum(path.stat().st_size for path in files),
         len(files),
+        len(notes),
+        sum(1 for folder in notes for path in folder.iterdir() if path.is_file()),
     )
 
 
@@ -139,6 +144,8 @@ def report_for(output: Path) -> list[str]:
         f"| home page (`index.html`) | {weights.home_bytes / 1024:.1f} KiB |",
         f"| output: {weights.output_files} files ({weights.html_pages} HTML pages) | "
         f"{weights.output_bytes / 1024 / 1024:.1f} MiB |",
+        f"| files per study note (its page and its .bib, .ris, .json) | "
+        f"{weights.study_files / max(weights.study_notes, 1):.1f} ({weights.study_notes} notes) |",
         "",
     ]
     costs = search_costs(output)

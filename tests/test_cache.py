@@ -364,3 +364,15 @@ def test_every_corruption_of_a_compiled_template_is_recompiled(cached_site: Path
         (cached_site / "content/pages/team.md").write_text(f"---\ntitle: Team\n---\nWe write, take {trial}.\n")
         assert run_cli("build", "--site", cached_site, "-q").code == 0, trial
         assert snapshot(cached_site / "output") == _fresh(cached_site, run_cli, tmp_path / str(trial)), trial
+
+
+def test_the_fallback_dependency_list_names_every_runtime_requirement() -> None:
+    """Installed without requirements.txt beside it, the fingerprint falls back to KNOWN_DISTRIBUTIONS: keep it whole."""
+    import re
+
+    from conftest import REPO
+    from evidencesite.cache.fingerprint import KNOWN_DISTRIBUTIONS
+
+    lines = (REPO / "requirements.txt").read_text().splitlines()
+    required = {m.group(1).lower() for line in lines if (m := re.match(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==", line))}
+    assert required - set(KNOWN_DISTRIBUTIONS) == set()

@@ -308,3 +308,21 @@ def test_review_falls_due_on_the_same_day_months_later() -> None:
     assert months_later(datetime.date(2024, 1, 31), 1) == datetime.date(2024, 2, 29)
     assert months_later(datetime.date(2023, 11, 15), 14) == datetime.date(2025, 1, 15)
     assert build_date({"SOURCE_DATE_EPOCH": TODAY}) == datetime.date(2025, 1, 1)
+
+
+@pytest.mark.parametrize(
+    ("style", "narrative", "expected"),
+    [
+        ("numeric", "", '[<a class="cite cite-self" data-key="jones2019" href="#record-heading">this study</a>, p. 4]'),
+        ("numeric", "@", '<a class="cite cite-self" data-key="jones2019" href="#record-heading">Jones and Jones</a> (p. 4)'),
+        ("author-year", "", '(<a class="cite cite-self" data-key="jones2019" href="#record-heading">Jones &amp; Jones, 2019</a>, p. 4)'),
+    ],
+)
+def test_a_note_citing_itself_links_to_its_record_in_every_style(site, run_cli, style: str, narrative: str, expected: str) -> None:  # type: ignore[no-untyped-def]
+    from conftest import BASE_CONFIG
+
+    note = JONES_2019 + (f"\nAs {narrative}jones2019 [p. 4] found.\n" if narrative else "\nIt worked [@jones2019, p. 4].\n")
+    root = site({"site_config.yaml": BASE_CONFIG.replace("numeric", style), "content/studies/jones2019.md": note})
+    jones = _main((_build(run_cli, root) / "studies/jones2019/index.html").read_text())
+    assert expected in jones
+    assert 'id="ref-jones2019"' not in jones  # not in its own reference list, so no back-links to it either

@@ -60,7 +60,7 @@ def test_a_site_on_another_topic_is_started_with_init_and_builds_strict_in_its_o
     tmp_path: Path, run_cli  # type: ignore[no-untyped-def]
 ) -> None:
     site = _knee_site(tmp_path / "knee", run_cli)
-    built = run_cli("build", "--site", site, "--strict")
+    built = run_cli("build", "--site", site, "--strict", "--base-url", "https://knee.example/")  # as published
     assert built.code == 0, built.err
     assert "0 warning(s)" in built.out
     output = site / "output"

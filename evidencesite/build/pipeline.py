@@ -66,7 +66,7 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
     check_broken_bodies(sources.broken_documents, catalog, config, diagnostics)
     report_broken_references(referrers, diagnostics, "content/")
     diagnostics.raise_if_errors()  # templates assume consistent content: with content errors they only add noise
-    plan = plan_site(site, config, catalog, rendered, diagnostics, store.bytecode_cache())
+    plan = plan_site(site, config, catalog, rendered, diagnostics, store.bytecode_cache(), store.search_cache())
     diagnostics.raise_if_errors()  # colliding output paths, nav links leading nowhere, unreadable templates
     lap("render")
     result = BuildResult(diagnostics.items, count_pages(plan.files), timings=lap.timings)

@@ -17,7 +17,7 @@ from evidencesite.cache.files import file_stamp
 from evidencesite.cache.last_build import Warning
 from evidencesite.cache.store import BuildStore
 from evidencesite.errors import Diagnostics, InterruptedAfterWrite, Severity, SiteError
-from evidencesite.output.swap import swap_in
+from evidencesite.output.swap import replace_in_place, swap_in
 from evidencesite.output.writer import (
     copy_into_stage,
     discard_stage,
@@ -29,6 +29,7 @@ from evidencesite.output.writer import (
 from evidencesite.site.plan import SEARCH_INDEX, SitePlan
 
 CACHE_NOT_SAVED = "the output was updated, but the cache was not saved"
+IN_PLACE_SHARE = 0.1  # up to this share of the output's files, an edit replaces them in place
 
 
 @dataclass
@@ -113,9 +114,19 @@ def _write(
     copies = {p: s for p, s in plan.copies.items() if not manifest.unchanged(p, copy_signatures[p])}
     rewritten = {f.path for f in changed} | set(copies)
     previous = None if manifest.valid else output  # a clean build hard-links files identical to the old output's
+    # A small edit replaces its files in the output one by one (swap.replace_in_place); otherwise the whole new
+    # tree is staged, unchanged files as hard links, and swapped in. In place only when no file goes (the output
+    # must hold exactly what this build planned) and every file written replaces one the record vouches for.
+    in_place = (
+        manifest.valid
+        and len(rewritten) <= IN_PLACE_SHARE * len(signatures)
+        and manifest.on_disk.keys() <= signatures.keys()
+        and all(path in manifest.on_disk for path in rewritten)
+    )
     stage = new_stage(output)
     try:
-        link_unchanged(stage, output, [path for path in signatures if path not in rewritten])
+        if not in_place:
+            link_unchanged(stage, output, [path for path in signatures if path not in rewritten])
         # pages are written to the staging folder as they are rendered: memory stays flat
         pages = [f for f in changed if not f.path.startswith(SEARCH_INDEX)]
         produce_into_stage(stage, previous, pages, diagnostics, inputs)
@@ -131,4 +142,7 @@ def _write(
         raise
     written.paths = tuple(sorted(rewritten))
     written.signatures = signatures
-    swap_in(stage, output, lambda: setattr(written, "swapped", True))
+    if in_place:
+        replace_in_place(stage, output, written.paths, lambda: setattr(written, "swapped", True))
+    else:
+        swap_in(stage, output, lambda: setattr(written, "swapped", True))

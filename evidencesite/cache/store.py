@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from evidencesite.cache.bytecode import MemoryBytecodeCache
     from evidencesite.cache.documents import DocumentStore
     from evidencesite.cache.render_cache import RenderCache
+    from evidencesite.cache.search_cache import SearchCache
     from evidencesite.content.vocabulary import Vocabulary
 
 
@@ -59,6 +60,12 @@ class BuildStore:
         """Return the compiled templates of earlier builds."""
         return None
 
+    def search_cache(self) -> SearchCache:
+        """Return the last build's search index (an edit rebuilds only the index files it touches)."""
+        from evidencesite.cache.search_cache import SearchCache
+
+        return SearchCache(None)
+
     def output_manifest(self, output: Path) -> OutputManifest:
         """Return the record of what `output` holds (not valid: every file is produced)."""
         return OutputManifest(Path(), output)
@@ -83,6 +90,7 @@ class DiskStore(BuildStore):
         self._trusted = False
         self._documents: DocumentStore | None = None
         self._render: RenderCache[Any] | None = None
+        self._search: SearchCache | None = None
 
     def begin(self, output: Path, settings: Mapping[str, object], strict: bool) -> LastBuild | None:
         self._fingerprint_inputs(settings)
@@ -127,6 +135,12 @@ class DiskStore(BuildStore):
 
         return disk_bytecode_cache(cache_folder(self.site) / "jinja")
 
+    def search_cache(self) -> SearchCache:
+        from evidencesite.cache.search_cache import SearchCache
+
+        self._search = SearchCache.load(self.site)
+        return self._search
+
     def output_manifest(self, output: Path) -> OutputManifest:
         return OutputManifest.load(self.site, output)
 
@@ -136,6 +150,8 @@ class DiskStore(BuildStore):
             self._render.save()
         if self._documents is not None:
             self._documents.save()
+        if self._search is not None:
+            self._search.save()
 
     def record_build(self, output: Path, counts: Mapping[str, int], warnings: tuple[Warning, ...]) -> None:
         if self._fingerprint:
@@ -174,3 +190,9 @@ class MemoryStore(DiskStore):
 
             self._templates = MemoryBytecodeCache()
         return self._templates
+
+    def search_cache(self) -> SearchCache:
+        if self._search is None:
+            return super().search_cache()
+        self._search = self._search.for_next_build()
+        return self._search

@@ -15,7 +15,7 @@ import shutil
 import signal
 import sys
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from evidencesite.output.writer import MARKER, MARKER_TEXT, OLD_PREFIX, discard_stage, is_own_temporary
@@ -39,6 +39,28 @@ def swap_in(stage: Path, output: Path, on_swapped: Callable[[], None] | None = N
         raise
     if old is not None and old.is_dir() and ((old / MARKER).is_file() or not any(old.iterdir())):
         shutil.rmtree(old, ignore_errors=True)
+
+
+def replace_in_place(stage: Path, output: Path, site_paths: Sequence[str], on_swapped: Callable[[], None]) -> None:
+    """Move the staged files over their old versions in `output`, each in one step; delete the staging folder.
+
+    For small edits (staging.py decides): linking the whole unchanged tree into a staging folder and deleting
+    the old one cost more than the edit (~0.75 s at 10,000 studies). The marker is renewed first, so the
+    record of the previous output (output_manifest) no longer matches: a build killed while the files move
+    leaves an output the next build does not trust, and that one makes every file again and swaps it in whole.
+    Every path must be an existing regular file of the output reached without a symlink (output_manifest.scan_output).
+    SIGINT and SIGTERM are held back while the files move.
+    """
+    try:
+        with interruptions_held():
+            fresh = output / f".{MARKER}.{os.getpid()}.tmp"
+            fresh.write_bytes(MARKER_TEXT)
+            os.replace(fresh, output / MARKER)  # from here on the output is this build's, or untrusted
+            for site_path in site_paths:
+                os.replace(os.path.join(stage, *site_path.split("/")), os.path.join(output, *site_path.split("/")))
+            on_swapped()
+    finally:
+        discard_stage(stage)
 
 
 @contextlib.contextmanager

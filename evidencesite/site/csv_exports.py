@@ -70,29 +70,27 @@ def study_columns(catalog: Catalog) -> tuple[str, ...]:
 
 def studies_csv(catalog: Catalog) -> bytes:
     """Return one row per study note, in key order."""
-    rows = []
-    for key, page in sorted(catalog.studies.items()):
-        study = page.study
-        if study is None:
-            continue
-        work = study.work
-        rows.append(
-            [
-                key,
-                work.title,
-                SEPARATOR.join(person.display for person in work.authors),
-                work.year,
-                study.design.value,
-                study.population.value if study.population else "",
-                study.n,
-                *(SEPARATOR.join(study.terms_of(taxonomy)) for taxonomy in catalog.vocabulary.keys),
-                study.finding.value if study.finding else "",
-                work.doi,
-                work.pmid,
-                work.url,
-            ]
-        )
+    rows = [study_row(catalog, key, page.study) for key, page in sorted(catalog.studies.items()) if page.study]
     return to_csv(study_columns(catalog), rows)
+
+
+def study_row(catalog: Catalog, key: str, study: Study) -> list[object]:
+    """Return one study's row of studies.csv (the explorer's CSV download has the same rows: explorer_data.py)."""
+    work = study.work
+    return [
+        key,
+        work.title,
+        SEPARATOR.join(person.display for person in work.authors),
+        work.year,
+        study.design.value,
+        study.population.value if study.population else "",
+        study.n,
+        *(SEPARATOR.join(study.terms_of(taxonomy)) for taxonomy in catalog.vocabulary.keys),
+        study.finding.value if study.finding else "",
+        work.doi,
+        work.pmid,
+        work.url,
+    ]
 
 
 def matrix_csv(catalog: Catalog, matrix: Matrix | None) -> bytes:

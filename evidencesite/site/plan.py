@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 import jinja2
 
 from evidencesite.cache.fingerprint import code_fingerprint
+from evidencesite.cache.search_cache import SearchCache
 from evidencesite.content.catalog import Catalog, section_pages
 from evidencesite.content.config import SiteConfig
 from evidencesite.content.loader import is_ignored
@@ -27,9 +28,11 @@ from evidencesite.errors import Diagnostics, did_you_mean
 from evidencesite.render.rendered import RenderedPage, content_resolver
 from evidencesite.site.evidence_matrix import build_matrix
 from evidencesite.site.feeds import atom_feed, robots_txt, sitemap_xml
+from evidencesite.site.listing_outputs import plan_listing_outputs
 from evidencesite.site.reader_outputs import plan_reader_outputs
 from evidencesite.site.reads import Reads, Sources, digest
-from evidencesite.site.search_index import SearchIndex, build_search_index, index_paths
+from evidencesite.site.search_plan import plan_search_index
+from evidencesite.site.static_assets import split_minified
 from evidencesite.site.templating import (
     BUILTIN_TEMPLATES,
     TemplateRenderError,
@@ -88,6 +91,7 @@ def plan_site(
     rendered: list[RenderedPage],
     diagnostics: Diagnostics,
     bytecode_cache: jinja2.BytecodeCache | None = None,
+    search_cache: SearchCache | None = None,
 ) -> SitePlan:
     """Return every output file with its signature; template errors are reported when produced."""
     environment = make_environment(site, bytecode_cache)
@@ -128,6 +132,8 @@ def plan_site(
     files.append(page_file("404.html", "404.html", lambda _reads: views.not_found, "index"))
     # the changelog, changes.xml and the CSV downloads; key messages' questions and #fragment links checked
     files += plan_reader_outputs(config, catalog, rendered, matrix, views, sources, site_wide, page_file, PlannedFile, diagnostics)
+    # the bibliography's and the explorer's further pages, the explorer's data and download files
+    files += plan_listing_outputs(catalog, views, sources, site_wide, page_file, PlannedFile)
     works = sorted(catalog.works.values(), key=lambda w: w.key)
     work_meta = sources.work_meta
     works_digest = digest(code, sorted(work_meta.items()))
@@ -147,13 +153,13 @@ def plan_site(
         files.append(PlannedFile("feed.xml", digest(site_wide, sources.every_page), lambda: atom_feed(config, catalog)))
     files.append(PlannedFile("robots.txt", digest(site_wide), lambda: robots_txt(config)))
     if config.search:
-        # each page's signature covers its title, summary, body and study fields, which is what is indexed
-        index = functools.cache(lambda: build_search_index(rendered))  # built once, by the first shard written
-        # the index holds each study's design label, which the vocabulary (not the note) decides
-        index_signature = digest(code, config.vocabulary, content_signatures)
-        for index_path in index_paths(len(rendered)):
-            files.append(PlannedFile(index_path, index_signature, _bind(_index_file, index, index_path)))
-    copies = static_files(site)
+        # each page's signature covers its title, summary, body and study fields, which is what is indexed; the
+        # index holds each study's design label, which the vocabulary (not the note) decides
+        index_base = digest(code, config.vocabulary)
+        for index_file in plan_search_index(rendered, dict(content_signatures), index_base, search_cache or SearchCache(None)):
+            files.append(PlannedFile(index_file.path, index_file.signature, index_file.produce))
+    copies, minified = split_minified(static_files(site), code)  # stylesheets and scripts are published minified
+    files += [PlannedFile(*asset) for asset in minified]
     for source, site_path in catalog.assets:
         copies[site_path] = source
     made_from = {item.output_path: item.page.path for item in rendered}
@@ -167,10 +173,6 @@ def plan_site(
         return render_template(environment, template, context).encode("utf-8")
 
     return SitePlan(files, copies, render_content)
-
-
-def _index_file(index: Callable[[], SearchIndex], path: str) -> bytes:
-    return index().files[path]
 
 
 def _bind(function: Callable[..., _T], *args: object) -> Callable[[], _T]:

@@ -52,6 +52,7 @@ WEIGHTS = (
     ("body", 1),
 )
 MAX_BODY_WEIGHT = 4  # a word's weight in the text grows with the log of how often it occurs, up to this
+_ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode
 # a phrase's first term -> (the phrase's terms, the terms a page holding it is also indexed under)
 Phrases = dict[str, list[tuple[tuple[str, ...], tuple[str, ...]]]]
 
@@ -65,11 +66,7 @@ def term_shard_count(documents: int) -> int:
 def index_paths(documents: int) -> list[str]:
     """Return every file of the index for a site of `documents` pages, known before anything is built."""
     doc_shards = (documents + DOCS_PER_SHARD - 1) // DOCS_PER_SHARD
-    return (
-        [META]
-        + [f"{FOLDER}/t{n}.js" for n in range(term_shard_count(documents))]
-        + [f"{FOLDER}/d{n}.js" for n in range(doc_shards)]
-    )
+    return [META] + [term_path(n) for n in range(term_shard_count(documents))] + [doc_path(n) for n in range(doc_shards)]
 
 
 @dataclass(frozen=True)
@@ -81,26 +78,106 @@ class SearchIndex:
 
 def build_search_index(rendered: Sequence[RenderedPage]) -> SearchIndex:
     """Return the index of `rendered`: topic pages first, then study notes newest first (a document's number)."""
-    ordered = sorted(rendered, key=_rank_order)
-    phrases = synonym_phrases(synonym for item in ordered for synonym in item.page.synonyms)
+    ordered = ordered_documents(rendered)
+    return full_index(ordered, synonym_phrases(synonym for item in ordered for synonym in item.page.synonyms))[0]
+
+
+def ordered_documents(rendered: Iterable[RenderedPage]) -> list[RenderedPage]:
+    """Return the documents in the index's order, which numbers them: topic pages, home, studies newest first."""
+    return sorted(rendered, key=_rank_order)
+
+
+def full_index(ordered: Sequence[RenderedPage], phrases: Phrases) -> tuple[SearchIndex, list[int]]:
+    """Return the index of `ordered` and each document's term shards as a bit mask (search_cache keeps them)."""
     shards = term_shard_count(len(ordered))
+    shard_of = ShardOf(shards)
     postings: list[dict[str, list[int]]] = [{} for _ in range(shards)]
-    documents = []
+    masks = []
     for number, item in enumerate(ordered):
-        weights = _term_weights(item, phrases)
-        for term in sorted(weights):
-            postings[bucket(term, shards)].setdefault(term, []).extend((number, weights[term]))
-        documents.append(_document(item))
-    encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode
-    kinds = "".join(str(document[2]) for document in documents)
-    meta = {"terms": shards, "docs": len(ordered), "perShard": DOCS_PER_SHARD, "kinds": kinds}
-    files = {META: _script("meta", meta, encode)}
-    for number, shard in enumerate(postings):
-        files[f"{FOLDER}/t{number}.js"] = _script("terms", [number, shard], encode)
-    for start in range(0, len(documents), DOCS_PER_SHARD):
-        number = start // DOCS_PER_SHARD
-        files[f"{FOLDER}/d{number}.js"] = _script("docs", [number, documents[start : start + DOCS_PER_SHARD]], encode)
-    return SearchIndex(files)
+        mask = 0
+        for term, weight in _term_weights(item, phrases).items():
+            shard = shard_of(term)
+            mask |= 1 << shard
+            postings[shard].setdefault(term, []).extend((number, weight))
+        masks.append(mask)
+    files = {META: meta_file(ordered)}
+    for number, shard_postings in enumerate(postings):
+        files[term_path(number)] = _script("terms", [number, shard_postings], _ENCODE)
+    for start in range(0, len(ordered), DOCS_PER_SHARD):
+        files[doc_path(start // DOCS_PER_SHARD)] = doc_file(start // DOCS_PER_SHARD, ordered)
+    return SearchIndex(files), masks
+
+
+class ShardOf:
+    """The term shard of a term (search_terms.bucket), remembered by the term's first two characters."""
+
+    def __init__(self, shards: int) -> None:
+        self.shards = shards
+        self.known: dict[str, int] = {}
+
+    def __call__(self, term: str) -> int:
+        start = term[:2]
+        shard = self.known.get(start)
+        if shard is None:
+            shard = self.known[start] = bucket(start, self.shards)
+        return shard
+
+
+def term_path(number: int) -> str:
+    return f"{FOLDER}/t{number}.js"
+
+
+def doc_path(number: int) -> str:
+    return f"{FOLDER}/d{number}.js"
+
+
+def meta_file(ordered: Sequence[RenderedPage]) -> bytes:
+    """Return meta.js: the shard counts and each document's kind."""
+    kinds = "".join(_kind(item) for item in ordered)
+    meta = {"terms": term_shard_count(len(ordered)), "docs": len(ordered), "perShard": DOCS_PER_SHARD, "kinds": kinds}
+    return _script("meta", meta, _ENCODE)
+
+
+def doc_file(number: int, ordered: Sequence[RenderedPage]) -> bytes:
+    """Return the documents shard `number` (d<number>.js)."""
+    start = number * DOCS_PER_SHARD
+    return _script("docs", [number, [_document(item) for item in ordered[start : start + DOCS_PER_SHARD]]], _ENCODE)
+
+
+def shard_terms(item: RenderedPage, phrases: Phrases, shard_of: ShardOf) -> dict[int, dict[str, int]]:
+    """Return a document's terms and their weights, grouped by term shard."""
+    grouped: dict[int, dict[str, int]] = {}
+    for term, weight in _term_weights(item, phrases).items():
+        grouped.setdefault(shard_of(term), {})[term] = weight
+    return grouped
+
+
+def updated_term_shard(data: bytes, changed: dict[int, dict[str, int]]) -> bytes | None:
+    """Return a term shard (as made by `full_index`) with the postings of the `changed` documents (number ->
+    their terms in this shard) replaced; None when `data` is not such a shard."""
+    head, tail = b"EVIDENCE_SEARCH.terms(", b");\n"
+    if not data.startswith(head) or not data.endswith(tail):
+        return None
+    try:
+        number, postings = json.loads(data[len(head) : -len(tail)])
+        updated: dict[str, list[tuple[int, int]]] = {}
+        for term, flat in postings.items():
+            pairs = [(flat[i], flat[i + 1]) for i in range(0, len(flat), 2) if flat[i] not in changed]
+            if pairs:
+                updated[term] = pairs
+    except (ValueError, TypeError, AttributeError, IndexError):
+        return None
+    touched = set()
+    for document, weights in changed.items():
+        for term, weight in weights.items():
+            updated.setdefault(term, []).append((document, weight))
+            touched.add(term)
+    flat_postings = {}
+    for term, pairs in updated.items():
+        if term in touched:
+            pairs.sort()
+        flat_postings[term] = [value for pair in pairs for value in pair]
+    return _script("terms", [number, flat_postings], _ENCODE)
 
 
 def synonym_phrases(synonyms: Iterable[Synonym]) -> Phrases:
@@ -132,6 +209,10 @@ def _rank_order(item: RenderedPage) -> tuple[int, int, str]:
     if page.study is None:
         return (0, 0, item.output_path) if page.kind is not Kind.HOME else (1, 0, "")
     return (2, -(page.study.work.year or 0), item.output_path)
+
+
+def _kind(item: RenderedPage) -> str:
+    return "s" if item.page.kind is Kind.STUDY else "h" if item.page.kind is Kind.HOME else "p"
 
 
 def _script(kind: str, data: object, encode: Callable[[object], str]) -> bytes:
@@ -184,5 +265,4 @@ def _document(item: RenderedPage) -> list[object]:
     snippet = page.summary or item.search_text or leading_text(str(item.body), BODY_CHARS)
     if len(snippet) > SNIPPET_CHARS:
         snippet = snippet[:SNIPPET_CHARS].rsplit(" ", 1)[0] + " …"
-    kind = "s" if page.kind is Kind.STUDY else "h" if page.kind is Kind.HOME else "p"
-    return [page.title, item.output_path, kind, byline, snippet]
+    return [page.title, item.output_path, _kind(item), byline, snippet]

@@ -14,17 +14,20 @@ from evidencesite.content.config import SiteConfig
 from evidencesite.content.vocabulary import Vocabulary
 from evidencesite.csl.builtin_format import plain_text
 from evidencesite.csl.builtin_names import format_authors
-from evidencesite.csl.labels import short_label, year_label
 from evidencesite.csl.style import is_numbered
-from evidencesite.models import Kind, Page, Population, Strength, Study, Work
+from evidencesite.models import Kind, Page, Population, Strength, Work
 from evidencesite.render.rendered import RenderedPage
-from evidencesite.site.evidence_matrix import Matrix, find_gaps, timeline_svg
+from evidencesite.site.evidence_matrix import Matrix, find_gaps
 from evidencesite.site.evidence_views import EvidenceViews
+from evidencesite.site.listings import Listings
+from evidencesite.site.pagination import listing_path
 from evidencesite.site.reader_views import ReaderViews
 from evidencesite.site.reads import Citing, Reads
-from evidencesite.site.references import BACKGROUND_GROUP, WorkFormats, cited_by_index, reference_entries, sort_key
+from evidencesite.site.references import WorkFormats, cited_by_index, reference_entries, sort_key
+from evidencesite.site.timeline import make_timeline
 from evidencesite.urls import folder_url, page_path, relative_url, section_path
 
+TERM_STUDIES_SHOWN = 50  # a topic page lists its newest studies; the explorer, filtered to the topic, has them all
 SECTION_TITLES = {
     "evidence": "Evidence overview",
     "studies": "Studies",
@@ -66,6 +69,8 @@ class ViewBuilder:
         self.titles = section_titles(catalog.vocabulary)
         self.evidence = EvidenceViews(catalog)  # results, questions, risk of bias (evidence_views.py)
         self.reader = ReaderViews(config, catalog, self.by_path)  # key messages, dates, contents (reader_views.py)
+        # the bibliography and the explorer, page by page (listings.py)
+        self.listings = Listings(catalog, self.works, self.cited_by, self.by_path, self.studies_sorted, self.evidence)
 
     # Site-wide pieces that every page (or every section page) shows are cached properties: made once per
     # build, on first use, since an incremental build may render no page at all.
@@ -122,7 +127,7 @@ class ViewBuilder:
         return page_path(page) if page else ""
 
     def _json_ld(self, data: dict[str, Any]) -> Markup:
-        text = json.dumps(data, ensure_ascii=False, sort_keys=True, indent=None)
+        text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
         return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
 
     def _citation_ld(self, work: Work) -> dict[str, Any]:
@@ -170,6 +175,11 @@ class ViewBuilder:
             reads.every_work()
         return partial(self.section, name)
 
+    def listing_view(self, name: str, number: int, reads: Reads) -> Callable[[], dict[str, Any]]:
+        """Read what page `number` of the bibliography or the explorer lists; return the maker of its context."""
+        self.section_view(name, reads)
+        return partial(self.section, name, number)
+
     def content_page(self, item: RenderedPage, cited_by: Sequence[Citing] = ()) -> dict[str, Any]:
         page = item.page
         context = self.base(item.output_path, page.title, page.summary, page.section or "home")
@@ -187,7 +197,8 @@ class ViewBuilder:
             "@context": "https://schema.org",
             "@type": "MedicalWebPage",
             "name": page.title,
-            "citation": [self._citation_ld(e.work) for e in references],
+            # a work with a DOI is cited by its DOI: its record is the page's reference list (page weight)
+            "citation": [f"https://doi.org/{e.work.doi}" if e.work.doi else self._citation_ld(e.work) for e in references],
         }
         if context["canonical"]:  # '' until base_url is set
             ld["url"] = context["canonical"]
@@ -211,10 +222,12 @@ class ViewBuilder:
         if page.kind is Kind.TERM:
             context["taxonomy"] = self.vocabulary.taxonomy(page.section)
             studies = [p for p in self.studies_sorted() if page.slug in p.study.terms_of(page.section)]  # type: ignore[union-attr]
-            context["section_studies"] = studies
+            context["section_studies"] = studies[:TERM_STUDIES_SHOWN]
+            context["section_study_count"] = len(studies)
+            context["section_filter"] = f"{context['taxonomy'].param}={page.slug}"
         if page.kind is Kind.HOME:
             context.update(self._overview())
-            context["timeline"] = self.timeline(item.output_path)
+            context.update(self.timeline(item.output_path))
         context.update(self.evidence.content(page, item.output_path))
         context.update(self.reader.page_context(item, context))
         context["json_ld"] = self._json_ld(ld)
@@ -243,22 +256,21 @@ class ViewBuilder:
             "human_count": sum(1 for s in primary if s.population is Population.HUMAN),
         }
 
-    def timeline(self, output_path: str) -> Markup:
-        return timeline_svg(self.catalog, lambda target: relative_url(output_path, target))
+    def timeline(self, output_path: str) -> dict[str, Any]:
+        """The timeline (one mark per study, or counts per year on a large site) and which of the two it is."""
+        made = make_timeline(self.catalog, lambda target: relative_url(output_path, target))
+        return {"timeline": made.svg, "timeline_counted": made.counted}
 
-    def section(self, name: str) -> dict[str, Any]:
-        output_path = section_path(name)
-        context = self.base(output_path, self.titles[name], kind=name)
+    def section(self, name: str, number: int = 1) -> dict[str, Any]:
+        output_path = listing_path(name, number)
+        title = self.titles[name] if number == 1 else f"{self.titles[name]}, page {number}"
+        context = self.base(output_path, title, kind=name)
         if name == "evidence":
             context.update(self._overview())
-            context["timeline"] = self.timeline(output_path)
+            context.update(self.timeline(output_path))
             context.update(self.evidence.overview(output_path))
         elif name == "studies":
-            context["studies"] = self.studies_sorted()
-            context.update(self.evidence.explorer())
-            context["designs"] = sorted(
-                {p.study.design for p in self.catalog.studies.values() if p.study}, key=lambda d: d.rank
-            )
+            context.update(self.listings.explorer(number))
         elif name in self.catalog.terms:
             terms = self.catalog.terms[name]
             context["taxonomy"] = self.vocabulary.taxonomy(name)
@@ -268,33 +280,8 @@ class ViewBuilder:
                 for slug in terms
             }
         elif name == "references":
-            works = sorted(self.catalog.works.values(), key=sort_key)
-            groups: dict[str, list[tuple[Work, Markup, Study | None, list[tuple[str, str, int]]]]] = {}
-            for work in works:
-                study = self.catalog.study(work.key)
-                heading = study.design.plural if study else BACKGROUND_GROUP
-                groups.setdefault(heading, []).append((work, self.works.html(work.key), study, self._places(work.key)))
-            order = [*dict.fromkeys(design.plural for design in self.vocabulary.designs), BACKGROUND_GROUP]
-            context["groups"] = [(heading, groups[heading]) for heading in order if heading in groups]
-            context["work_count"] = len(works)
+            context.update(self.listings.references(number))
         return context
-
-    def _places(self, key: str) -> list[tuple[str, str, int]]:
-        """Return the pages citing `key` once each: (short label, output path, number of claims)."""
-        places: dict[str, list[object]] = {}
-        for place in self.cited_by.get(key, []):
-            path = place.path.split("#", 1)[0]
-            entry = places.setdefault(path, [self._short_title(path, place.title), path, 0])
-            if place.claim:
-                entry[2] = int(entry[2]) + 1  # type: ignore[call-overload]
-        return [(str(label), str(path), int(claims)) for label, path, claims in places.values()]  # type: ignore[call-overload]
-
-    def _short_title(self, path: str, title: str) -> str:
-        item = self.by_path.get(path)
-        if item is not None and item.page.study is not None:
-            work = item.page.study.work
-            return f"{short_label(work)} {year_label(work)}".strip()
-        return title
 
     def not_found(self) -> dict[str, Any]:
         context = self.base("404.html", "Page not found", kind="404")
