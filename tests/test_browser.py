@@ -13,11 +13,12 @@ pictures docs/screenshots/ holds for the README.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import re
 import shutil
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -146,24 +147,55 @@ class Site:
         return (self.output / path).as_uri()
 
 
-@pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    """The real site, built for and served under http://127.0.0.1:PORT/sub/ (a free port)."""
-    from evidencesite.cli import main
-
-    www = tmp_path_factory.mktemp("www")
+@contextlib.contextmanager
+def serve_built(www: Path, build: Callable[[Path, str], None]) -> Iterator[Site]:
+    """Serve `www` on a free port; `build(output, root_url)` writes the site into www/sub/ first."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Handler, directory=str(www)))
     root = f"http://127.0.0.1:{server.server_address[1]}/sub/"
-    output = www / "sub"
-    assert main(["build", "--output", str(output), "--base-url", root, "--strict", "-q"]) == 0
-    thread = threading.Thread(target=server.serve_forever, name="site-server", daemon=True)
+    build(www / "sub", root)
+    thread = threading.Thread(target=server.serve_forever, name=f"site-server-{www.name}", daemon=True)
     thread.start()
     try:
-        yield Site(output, root)
+        yield Site(www / "sub", root)
     finally:
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+def cli_build(*arguments: str) -> Callable[[Path, str], None]:
+    """A `serve_built` builder: the command line's strict build with these arguments, for the served address."""
+
+    def build(output: Path, root: str) -> None:
+        from evidencesite.cli import main
+
+        assert main(["build", *arguments, "--output", str(output), "--base-url", root, "--strict", "-q"]) == 0
+
+    return build
+
+
+def axe_violations(watched: Watched, urls: Mapping[str, str]) -> list[str]:
+    """Every serious or critical axe-core violation on the pages (name -> URL), in light and dark."""
+    if not AXE.is_file():
+        missing_tool("axe-core is not installed: run `npm ci` in the repository root (package-lock.json pins it)")
+    page = watched.page
+    violations = []
+    for name, url in urls.items():
+        page.emulate_media(color_scheme="light")
+        watched.goto(url)
+        page.add_script_tag(path=str(AXE))
+        for scheme in ("light", "dark"):  # the colours switch in place: no reload needed
+            page.emulate_media(color_scheme=scheme)
+            assert page.evaluate("matchMedia('(prefers-color-scheme: dark)').matches") == (scheme == "dark")
+            violations += [f"{name} ({scheme}): {v}" for v in page.evaluate(AXE_SERIOUS, None)]
+    return violations
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    """The real site, built for and served under http://127.0.0.1:PORT/sub/ (a free port)."""
+    with serve_built(tmp_path_factory.mktemp("www"), cli_build()) as site:
+        yield site
 
 
 @dataclass
@@ -495,19 +527,7 @@ def test_citation_popover_opens_from_the_keyboard_and_closes_on_escape(served: S
 
 
 def test_axe_finds_no_serious_or_critical_violations_in_light_and_dark(served: Site, open_page) -> None:
-    if not AXE.is_file():
-        missing_tool("axe-core is not installed: run `npm ci` in the repository root (package-lock.json pins it)")
-    watched = open_page()
-    page = watched.page
-    violations = []
-    for name, path in PAGES.items():
-        page.emulate_media(color_scheme="light")
-        watched.goto(served.url(path))
-        page.add_script_tag(path=str(AXE))
-        for scheme in ("light", "dark"):  # the colours switch in place: no reload needed
-            page.emulate_media(color_scheme=scheme)
-            assert page.evaluate("matchMedia('(prefers-color-scheme: dark)').matches") == (scheme == "dark")
-            violations += [f"{name} ({scheme}): {v}" for v in page.evaluate(AXE_SERIOUS, None)]
+    violations = axe_violations(open_page(), {name: served.url(path) for name, path in PAGES.items()})
     assert not violations, "\n".join(violations)
 
 

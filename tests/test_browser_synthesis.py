@@ -6,13 +6,10 @@ axe-core is missing.
 
 from __future__ import annotations
 
-import functools
-import threading
 from collections.abc import Iterator
-from http.server import ThreadingHTTPServer
 
 import pytest
-from test_browser import AXE, AXE_SERIOUS, Site, _Handler, browser, missing_tool, open_page  # noqa: F401 (fixtures)
+from test_browser import Site, axe_violations, browser, cli_build, open_page, serve_built  # noqa: F401 (fixtures)
 
 from conftest import REPO
 
@@ -33,36 +30,13 @@ PAGES = {
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     """The fixture site, built for and served under http://127.0.0.1:PORT/sub/."""
-    from evidencesite.cli import main
-
-    www = tmp_path_factory.mktemp("www")
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Handler, directory=str(www)))
-    root = f"http://127.0.0.1:{server.server_address[1]}/sub/"
-    output = www / "sub"
-    assert main(["build", "--site", str(SITE), "--output", str(output), "--base-url", root, "--strict", "-q"]) == 0
-    thread = threading.Thread(target=server.serve_forever, name="synthesis-server", daemon=True)
-    thread.start()
-    try:
-        yield Site(output, root)
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    with serve_built(tmp_path_factory.mktemp("www"), cli_build("--site", str(SITE))) as site:
+        yield site
 
 
 def test_evidence_pages_have_no_serious_axe_violations_in_light_and_dark(served: Site, open_page) -> None:  # noqa: F811
-    if not AXE.is_file():
-        missing_tool("axe-core is not installed: run `npm ci` in the repository root (package-lock.json pins it)")
     watched = open_page()
-    page = watched.page
-    violations = []
-    for name, path in PAGES.items():
-        page.emulate_media(color_scheme="light")
-        watched.goto(served.url(path))
-        page.add_script_tag(path=str(AXE))
-        for scheme in ("light", "dark"):
-            page.emulate_media(color_scheme=scheme)
-            violations += [f"{name} ({scheme}): {v}" for v in page.evaluate(AXE_SERIOUS, None)]
+    violations = axe_violations(watched, {name: served.url(path) for name, path in PAGES.items()})
     assert not violations, "\n".join(violations)
     assert not watched.problems, watched.problems
 

@@ -8,18 +8,16 @@ site/csv_exports.py), read from the build's own catalog. Skips as tests/test_bro
 
 from __future__ import annotations
 
-import functools
 import re
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
-from http.server import ThreadingHTTPServer
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
 import yaml
-from test_browser import AXE, AXE_SERIOUS, Site, _Handler, _location, _visible_years, browser, open_page
+from test_browser import AXE, AXE_SERIOUS, Site, _location, _visible_years, browser, open_page, serve_built
 
 from conftest import REPO, missing_tool
 
@@ -44,19 +42,15 @@ def large(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Site, Cata
     site = root / "site"
     command = [sys.executable, str(REPO / "bench" / "make_corpus.py"), "--studies", str(STUDIES), "--out", str(site)]
     subprocess.run(command, check=True, capture_output=True)
-    www = root / "www"
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Handler, directory=str(www)))
-    url = f"http://127.0.0.1:{server.server_address[1]}/sub/"
-    result = build(BuildOptions(site=site, output=www / "sub", base_url=url, use_cache=False))
-    assert not result.diagnostics and result.built is not None
-    thread = threading.Thread(target=server.serve_forever, name="large-site-server", daemon=True)
-    thread.start()
-    try:
-        yield Site(www / "sub", url), result.built.catalog
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    catalogs: list[Catalog] = []
+
+    def build_corpus(output: Path, url: str) -> None:
+        result = build(BuildOptions(site=site, output=output, base_url=url, use_cache=False))
+        assert not result.diagnostics and result.built is not None
+        catalogs.append(result.built.catalog)
+
+    with serve_built(root / "www", build_corpus) as served:
+        yield served, catalogs[0]
 
 
 def _front_matter(site: Site) -> dict[str, dict[str, Any]]:

@@ -10,19 +10,16 @@ from typing import TYPE_CHECKING
 
 import pytest
 from test_browser import (
-    AXE,
-    AXE_SERIOUS,
     PAGES,
     SCREENSHOTS,
     Site,
     _location,
     _visible_years,
+    axe_violations,
     browser,
     open_page,
     served,
 )
-
-from conftest import missing_tool
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
@@ -182,18 +179,7 @@ def _fragment(url: str) -> str:
 
 
 def test_axe_finds_no_serious_or_critical_violations_on_a_phone(served: Site, open_page) -> None:
-    if not AXE.is_file():
-        missing_tool("axe-core is not installed: run `npm ci` in the repository root (package-lock.json pins it)")
-    watched = open_page(**PHONE)
-    page = watched.page
-    violations = []
-    for name, path in PHONE_PAGES.items():
-        page.emulate_media(color_scheme="light")
-        watched.goto(served.url(path))
-        page.add_script_tag(path=str(AXE))
-        for scheme in ("light", "dark"):
-            page.emulate_media(color_scheme=scheme)
-            violations += [f"{name} ({scheme}): {v}" for v in page.evaluate(AXE_SERIOUS, None)]
+    violations = axe_violations(open_page(**PHONE), {name: served.url(path) for name, path in PHONE_PAGES.items()})
     assert not violations, "\n".join(violations)
 
 

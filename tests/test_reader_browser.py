@@ -7,14 +7,11 @@ file:// refuses); screenshots for a person to look at go to test-artifacts/scree
 
 from __future__ import annotations
 
-import functools
-import threading
 from collections.abc import Iterator
-from http.server import ThreadingHTTPServer
 from typing import TYPE_CHECKING
 
 import pytest
-from test_browser import AXE, AXE_SERIOUS, SCREENSHOTS, _Handler, browser  # noqa: F401  (browser: the module's fixture)
+from test_browser import AXE, AXE_SERIOUS, SCREENSHOTS, browser, cli_build, serve_built  # noqa: F401  (browser: the module's fixture)
 
 from conftest import JONES_2019, MINIMAL_FILES, missing_tool, write_site
 
@@ -36,21 +33,11 @@ LONG_PAGE = (
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The site's root URL, http://127.0.0.1:PORT/sub/."""
-    from evidencesite.cli import main
 
     files = {**MINIMAL_FILES, "content/substances/alcohol.md": LONG_PAGE, "content/studies/jones2019.md": JONES_2019}
     root = write_site(tmp_path_factory.mktemp("reader") / "site", dict(files))
-    www = root / "www"
-    assert main(["build", "--site", str(root), "--output", str(www / "sub"), "-q"]) == 0
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Handler, directory=str(www)))
-    thread = threading.Thread(target=server.serve_forever, name="reader-site", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/sub/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    with serve_built(root / "www", cli_build("--site", str(root))) as served:
+        yield served.root
 
 
 @pytest.fixture

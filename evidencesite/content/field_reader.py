@@ -26,15 +26,11 @@ E = TypeVar("E", bound=enum.Enum)
 
 
 @dataclass
-class FieldReader:
-    """Typed access to one document's front matter that reports problems at the key's line."""
+class LocatedReport:
+    """One document and where its problems go: errors and warnings at the line of a front-matter path."""
 
     raw: RawDocument
     diagnostics: Diagnostics
-
-    @property
-    def data(self) -> dict[str, Any]:
-        return self.raw.document.data
 
     def line(self, *path: str | int) -> int:
         return self.raw.document.line_of(*path)
@@ -44,6 +40,15 @@ class FieldReader:
 
     def warning(self, message: str, *path: str | int) -> None:
         self.diagnostics.warning(self.raw.path, self.line(*path), message)
+
+
+@dataclass
+class FieldReader(LocatedReport):
+    """Typed access to one document's front matter that reports problems at the key's line."""
+
+    @property
+    def data(self) -> dict[str, Any]:
+        return self.raw.document.data
 
     def text(self, key: str, required: bool = False) -> str:
         value = self.data.get(key)

@@ -11,9 +11,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from evidencesite.content.field_reader import LocatedReport
 from evidencesite.content.frontmatter import Scalar
-from evidencesite.content.loader import RawDocument
-from evidencesite.errors import Diagnostics, did_you_mean
+from evidencesite.errors import did_you_mean
 
 Where = tuple[str | int, ...]
 NUMBER = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?")
@@ -21,20 +21,8 @@ WHOLE = re.compile(r"[0-9]{1,12}")
 
 
 @dataclass
-class NestedFields:
+class NestedFields(LocatedReport):
     """Reads values below one path of a document's front matter and reports problems at their lines."""
-
-    raw: RawDocument
-    diagnostics: Diagnostics
-
-    def line(self, *path: str | int) -> int:
-        return self.raw.document.line_of(*path)
-
-    def error(self, message: str, *path: str | int) -> None:
-        self.diagnostics.error(self.raw.path, self.line(*path), message)
-
-    def warning(self, message: str, *path: str | int) -> None:
-        self.diagnostics.warning(self.raw.path, self.line(*path), message)
 
     def field_lines(self, where: Where) -> dict[str, int]:
         """Return the line of each key below `where` ('ci' -> 12, 'events.1' -> 14)."""
