@@ -50,3 +50,22 @@ def test_home_page_says_larger_trials_are_needed_and_is_not_medical_advice() -> 
     text = (REPO / "content" / "index.md").read_text(encoding="utf-8").lower()
     assert "larger, well-controlled trials are still needed" in text
     assert "not medical advice" in text
+
+
+@pytest.fixture(scope="module")
+def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from evidencesite.cli import main
+
+    output = tmp_path_factory.mktemp("site") / "output"
+    assert main(["build", "--output", str(output), "--strict", "-q"]) == 0
+    return output
+
+
+def test_every_page_carries_one_not_medical_advice_notice(built_site: Path) -> None:
+    """The site's own notice (site_config.yaml `disclaimer`, in the footer) is the only one on each page."""
+    counts = {
+        page.relative_to(built_site).as_posix(): page.read_text(encoding="utf-8").lower().count("<strong>not medical advice")
+        for page in built_site.rglob("*.html")
+        if page.name != "404.html"
+    }
+    assert {page: count for page, count in counts.items() if count != 1} == {}
