@@ -83,7 +83,9 @@ def test_edits_reach_every_dependent_page(
 def test_corrupted_or_foreign_cache_is_ignored(cached_site: Path, run_cli, tmp_path: Path, garbage: bytes) -> None:  # type: ignore[no-untyped-def]
     for shard in (cached_site / CACHE_FOLDER / CACHE_SUBFOLDER).glob("*.json"):
         shard.write_bytes(garbage)
-    for record in ("documents.json", "output-manifest.json", "last-build.json"):
+    for shard in (cached_site / CACHE_FOLDER / "documents").glob("*.json"):
+        shard.write_bytes(garbage)
+    for record in ("output-manifest.json", "last-build.json"):
         (cached_site / CACHE_FOLDER / record).write_bytes(garbage)
     assert run_cli("build", "--site", cached_site, "-q").code == 0
     assert snapshot(cached_site / "output") == _fresh(cached_site, run_cli, tmp_path)
@@ -102,13 +104,15 @@ def test_tampered_entry_with_matching_code_is_not_trusted_blindly(cached_site: P
         for entry in data["entries"].values():
             entry["body"] = {"html": 42}
         cache_path.write_text(json.dumps(data))
-    documents = cached_site / CACHE_FOLDER / "documents.json"
-    data = json.loads(documents.read_text())
-    assert len(data["files"]) > 3
-    for index, entry in enumerate(data["files"].values()):  # [stamp, front matter, page]
+    shards = sorted((cached_site / CACHE_FOLDER / "documents").glob("*.json"))
+    shard_data = [json.loads(shard.read_text()) for shard in shards]
+    entries = [entry for data in shard_data for entry in data["files"].values()]  # [stamp, front matter, page]
+    assert len(entries) > 3
+    for index, entry in enumerate(entries):
         entry[1] = {"data": {"s": 1}} if index % 2 else entry[1]
         entry[2] = [None, 7, "x"] if index % 3 else (entry[2] or [])[:-1]
-    documents.write_text(json.dumps(data))
+    for shard, data in zip(shards, shard_data, strict=True):
+        shard.write_text(json.dumps(data))
     (cached_site / CACHE_FOLDER / "last-build.json").unlink()  # no shortcut: every layer is read back
     assert run_cli("build", "--site", cached_site, "-q").code == 0
     assert snapshot(cached_site / "output") == _fresh(cached_site, run_cli, tmp_path)
@@ -376,3 +380,30 @@ def test_the_fallback_dependency_list_names_every_runtime_requirement() -> None:
     lines = (REPO / "requirements.txt").read_text().splitlines()
     required = {m.group(1).lower() for line in lines if (m := re.match(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==", line))}
     assert required - set(KNOWN_DISTRIBUTIONS) == set()
+
+
+def test_an_edit_rewrites_one_document_shard_and_records_the_output_as_a_scan_would(tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    import time
+
+    from evidencesite.cache.documents import shard_name
+    from evidencesite.cache.files import RACY_NS
+    from evidencesite.cache.output_manifest import MANIFEST_FILE, scan_output
+
+    # enough pages that an edit replaces its few files in place (staging.IN_PLACE_SHARE)
+    pages = {f"content/pages/page{number}.md": f"---\ntitle: Page {number}\n---\nText {number}.\n" for number in range(80)}
+    cached_site = write_site(tmp_path / "site", {**MINIMAL_FILES, **EXTRA, **pages})
+    time.sleep(RACY_NS / 1e9 + 0.1)  # every file settled, so every entry is stored
+    assert run_cli("build", "--site", cached_site, "-q").code == 0
+    shards = {path.stem: path.stat().st_mtime_ns for path in (cached_site / CACHE_FOLDER / "documents").glob("*.json")}
+    edited = cached_site / "content/pages/about.md"
+    edited.write_text(edited.read_text() + "\nOne more sentence.\n")
+    time.sleep(RACY_NS / 1e9 + 0.1)
+    assert run_cli("build", "--site", cached_site, "-q").code == 0
+    after = {path.stem: path.stat().st_mtime_ns for path in (cached_site / CACHE_FOLDER / "documents").glob("*.json")}
+    assert {name for name in after if after[name] != shards.get(name)} == {shard_name(edited)}
+    # the edit replaced its pages in place and recorded their new stamps without scanning the output: the record
+    # is exactly what a scan gives, so the next build trusts every file it should and no other
+    record = json.loads((cached_site / CACHE_FOLDER / MANIFEST_FILE).read_text())["files"]
+    scanned = scan_output(cached_site / "output")
+    assert {path: values[1:] for path, values in record.items()} == {path: list(scanned[path]) for path in record}
+    assert record.keys() == scanned.keys()

@@ -15,6 +15,7 @@ from pathlib import Path
 from evidencesite.build.page_pool import PlanInputs, produce_into_stage
 from evidencesite.cache.files import file_stamp
 from evidencesite.cache.last_build import Warning
+from evidencesite.cache.output_manifest import Stamp, restamped
 from evidencesite.cache.store import BuildStore
 from evidencesite.errors import Diagnostics, InterruptedAfterWrite, Severity, SiteError
 from evidencesite.output.swap import replace_in_place, swap_in
@@ -39,6 +40,7 @@ class _Written:
     swapped: bool = False
     paths: tuple[str, ...] = ()  # output paths this build (re)wrote
     signatures: dict[str, str] = field(default_factory=dict)  # every output file's signature
+    on_disk: dict[str, Stamp] | None = None  # what the output holds, when known without scanning it
 
 
 def write_output(
@@ -68,7 +70,7 @@ def write_output(
         _cache_not_saved(diagnostics, site, exc)  # e.g. removing the previous tree failed: the output is new
     # The output is complete from here on: a store that cannot be saved is a warning, not a failed build.
     try:
-        store.save(output, written.signatures)
+        store.save(output, written.signatures, written.on_disk)
         if not any(d.message.startswith(CACHE_NOT_SAVED) for d in diagnostics.items):
             warnings: tuple[Warning, ...] = tuple(
                 (str(d.path), d.line, d.column, d.message) for d in diagnostics.items if d.severity is Severity.WARNING
@@ -144,5 +146,6 @@ def _write(
     written.signatures = signatures
     if in_place:
         replace_in_place(stage, output, written.paths, lambda: setattr(written, "swapped", True))
+        written.on_disk = restamped(manifest.on_disk, output, written.paths)  # the rest is as this build found it
     else:
         swap_in(stage, output, lambda: setattr(written, "swapped", True))

@@ -4,19 +4,21 @@ One rule decides whether a file is unchanged: its stamp (size, mtime, ctime, ino
 the recorded one, and it was settled (files.is_settled) when it was read. An unchanged file's document and
 validated page come from the store; anything else is read and validated again. `serve` keeps the store in
 memory between builds (documents, pages and the problems they produced, replayed each build); command-line
-builds load it from `<site>/.cache/documents.json` and save it after a successful build. On disk an entry
+builds load it from `<site>/.cache/documents/` and save it after a successful build. On disk an entry
 holds a file's raw front matter (bodies are read from the file, which must still start with that front
 matter) and its page (model_codec, without the body); files that produced a problem are never stored.
+Entries are spread over 256 files by a hash of the path, so an edit rewrites one small file, not all.
 Pages are validated under the site's vocabulary: a page validated under other designs or taxonomies is
 validated again. The file is JSON and is read defensively: anything malformed means "read the file".
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -30,8 +32,9 @@ from evidencesite.content.vocabulary import DEFAULT_VOCABULARY, Vocabulary
 from evidencesite.errors import Diagnostic, Diagnostics
 from evidencesite.models import Page
 
-DOCUMENTS_FILE = "documents.json"
-DOCUMENTS_FORMAT = 5
+DOCUMENTS_FOLDER = "documents"
+DOCUMENTS_FORMAT = 6
+OLD_DOCUMENTS_FILE = "documents.json"  # one file until format 5: removed when the folder is saved
 
 
 @dataclass
@@ -53,45 +56,53 @@ class DocumentStore:
     """Content files read and validated, reused while unchanged; `remember=False` reads everything afresh."""
 
     def __init__(self, path: Path | None, remember: bool = True) -> None:
-        self.path = path  # documents.json, or None: kept in memory only
+        self.path = path  # the folder of the shards, or None: kept in memory only
         self.remember = remember
         self._entries: dict[Path, _Entry] = {}
         self._used: set[Path] = set()
         self._vocabulary: Vocabulary = DEFAULT_VOCABULARY  # what pages are validated under
         self._validated_under = DEFAULT_VOCABULARY.fingerprint  # the vocabulary of the pages in the store
-        self._changed = False
+        self._dirty: set[str] = set()  # shards whose entries changed since they were saved
 
     @classmethod
     def load(cls, site: Path) -> DocumentStore:
         """Return the store saved in `site`'s cache folder (empty when absent, foreign or malformed)."""
-        store = cls(cache_folder(site) / DOCUMENTS_FILE)
+        store = cls(cache_folder(site) / DOCUMENTS_FOLDER)
         try:
-            data = json.loads(store.path.read_text(encoding="utf-8"))  # type: ignore[union-attr]
-        except (OSError, ValueError, UnicodeDecodeError):
+            shard_paths = sorted(store.path.glob("*.json"))  # type: ignore[union-attr]
+        except OSError:
             return store
-        if (
-            not isinstance(data, dict)
-            or data.get("format") != DOCUMENTS_FORMAT
-            or data.get("code") != code_fingerprint()
-        ):
-            return store
-        files = data.get("files")
-        store._validated_under = str(data.get("vocabulary"))
-        if isinstance(files, dict):
+        vocabulary: str | None = None  # the first shard's: pages validated under another are validated again
+        code = code_fingerprint()
+        for shard_path in shard_paths:
+            try:
+                data = json.loads(shard_path.read_text(encoding="utf-8"))
+            except (OSError, ValueError, UnicodeDecodeError):
+                continue
+            if not isinstance(data, dict) or data.get("format") != DOCUMENTS_FORMAT or data.get("code") != code:
+                continue
+            files = data.get("files")
+            if not isinstance(files, dict):
+                continue
+            vocabulary = str(data.get("vocabulary")) if vocabulary is None else vocabulary
+            same_vocabulary = str(data.get("vocabulary")) == vocabulary
             for name, value in files.items():
                 entry = _stored_entry(value)
-                if entry is not None:
+                if entry is not None and shard_name(name) == shard_path.stem:
+                    if not same_vocabulary:
+                        entry.validated, entry.page_data = False, None
                     store._entries[Path(name)] = entry
+        if vocabulary is not None:
+            store._validated_under = vocabulary
         return store
 
     def begin(self, vocabulary: Vocabulary) -> None:
         """Start a build under `vocabulary`: pages validated under another one are validated again."""
         self._used = set()
-        self._changed = False
         if vocabulary.fingerprint != self._validated_under:
-            for entry in self._entries.values():
+            for path, entry in self._entries.items():
                 entry.validated, entry.page, entry.page_data, entry.page_problems = False, None, None, ()
-            self._changed = bool(self._entries)
+                self._dirty.add(shard_name(path))
         self._vocabulary = vocabulary
         self._validated_under = vocabulary.fingerprint
 
@@ -126,7 +137,7 @@ class DocumentStore:
         document = read_document(path, diagnostics)
         self._entries[path] = _Entry(stamp, is_settled(stamp, started), document, tuple(diagnostics.items[before:]))
         self._used.add(path)
-        self._changed = True
+        self._dirty.add(shard_name(path))
         return document
 
     def known_page(self, raw: RawDocument) -> Page | None:
@@ -155,30 +166,44 @@ class DocumentStore:
         if entry is not None:
             entry.validated, entry.page, entry.page_data = True, page, None
             entry.page_problems = tuple(diagnostics.items[before:])
-            self._changed = True
+            self._dirty.add(shard_name(raw.path))
         return page
 
     def save(self) -> None:
-        """Forget files this build did not read; write what is worth keeping, atomically, when it changed."""
+        """Forget files this build did not read; write the shards whose entries changed, each atomically."""
         unused = self._entries.keys() - self._used
         for path in unused:
             del self._entries[path]
-        if self.path is None or not self.remember or not (self._changed or unused):
+            self._dirty.add(shard_name(path))
+        if self.path is None or not self.remember or not self._dirty:
             return
-        files: dict[str, list[Any]] = {}
+        shards: dict[str, dict[str, list[Any]]] = {name: {} for name in self._dirty}
         for path, entry in sorted(self._entries.items()):
-            if entry.document is None or entry.problems or not entry.settled:
-                continue  # never trusted next time: read again
+            name = shard_name(path)
+            if name not in shards or entry.document is None or entry.problems or not entry.settled:
+                continue  # unchanged, or never trusted next time: read again
             if entry.stored is None:
                 entry.stored = encode_document(entry.document)
             if entry.validated and entry.page is not None and entry.page_data is None and not entry.page_problems:
                 entry.page_data = encode(replace(entry.page, body=""))  # bodies are not stored twice
             page = entry.page_data if entry.validated and not entry.page_problems else None
-            files[str(path)] = [list(entry.stamp), entry.stored, page]
-        data = {"format": DOCUMENTS_FORMAT, "code": code_fingerprint(), "vocabulary": self._vocabulary.fingerprint}
-        data["files"] = files  # type: ignore[assignment]
-        atomic_write(self.path, json.dumps(data, ensure_ascii=False, separators=(",", ":")))
-        self._changed = False
+            shards[name][str(path)] = [list(entry.stamp), entry.stored, page]
+        self.path.mkdir(parents=True, exist_ok=True)
+        code, vocabulary = code_fingerprint(), self._vocabulary.fingerprint
+        for name, files in sorted(shards.items()):
+            target = self.path / f"{name}.json"
+            if not files:
+                target.unlink(missing_ok=True)
+            else:
+                data = {"format": DOCUMENTS_FORMAT, "code": code, "vocabulary": vocabulary, "files": files}
+                atomic_write(target, json.dumps(data, ensure_ascii=False, separators=(",", ":")))
+            self._dirty.discard(name)
+        (self.path.parent / OLD_DOCUMENTS_FILE).unlink(missing_ok=True)
+
+
+def shard_name(path: Path | str) -> str:
+    """Return the shard holding `path`'s entry (as saved: str(path)): two hex digits of its hash, 256 shards."""
+    return hashlib.sha1(str(path).encode("utf-8", "surrogatepass"), usedforsecurity=False).hexdigest()[:2]
 
 
 def _stored_entry(value: Any) -> _Entry | None:
@@ -193,15 +218,24 @@ def _stored_entry(value: Any) -> _Entry | None:
 
 def _bound_page(data: Any, raw: RawDocument) -> Page | None:
     """Decode a saved page and bind it to the file as it is now; None if it is not that file's page."""
+    # bound to this file as it is now: its body, path, and the front matter just checked against it (the body is
+    # put in before decoding: one instance instead of a second made by dataclasses.replace)
+    front_matter, source = content_digests(raw.document.raw_front_matter, raw.document.body)
+    if type(data) is not list or len(data) != len(_PAGE_FIELDS):
+        return None
+    data = list(data)
+    data[_BODY], data[_SOURCE_DIGEST] = raw.document.body, source
     try:
         page = decode_page(data)
     except ValueError:
         return None
-    # bound to this file as it is now: its path, and the front matter just checked against it
-    front_matter, source = content_digests(raw.document.raw_front_matter, raw.document.body)
     if page.path != raw.path or page.meta_digest != front_matter:
         return None
-    return replace(page, body=raw.document.body, source_digest=source)
+    return page
+
+
+_PAGE_FIELDS = [field.name for field in fields(Page)]
+_BODY, _SOURCE_DIGEST = _PAGE_FIELDS.index("body"), _PAGE_FIELDS.index("source_digest")
 
 
 def encode_document(document: Document) -> dict[str, Any]:

@@ -12,28 +12,30 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 from evidencesite.cache.files import atomic_write, cache_folder
 from evidencesite.cache.fingerprint import code_fingerprint
 from evidencesite.content.config import CslStyle, SiteConfig
-from evidencesite.csl.export_formats import to_csl
 from evidencesite.models import Page, Work
 
 CACHE_SUBFOLDER = "render"
-CACHE_FORMAT = 3
+CACHE_FORMAT = 4
 SHARD_CHARS = 2  # entries are spread over 256 files by key prefix, so an edit rewrites one small file
 Decoded = TypeVar("Decoded")  # what the render stage makes of an entry (a RenderedPage), kept in memory
 
 
 def work_signature(work: Work) -> list[Any]:
-    """Return what a citation of `work` renders from: its CSL record (any style's label may read any field),
-    its disambiguation and its retracted flag. A digest, so the cache stays small."""
-    record = json.dumps(to_csl(work), ensure_ascii=False, sort_keys=True)
-    material = f"{record}\0{work.year_suffix}\0{work.label_initials}"
+    """Return what a citation of `work` renders from: every field but where it was written (any style's label
+    may read any field; its disambiguation included), and its retracted flag. A digest, so the cache stays small.
+    (The reprs of frozen dataclasses, strings and numbers are deterministic; ~10× quicker than its CSL record.)"""
+    material = repr([getattr(work, name) for name in _WORK_FIELDS])
     return [hashlib.sha256(material.encode("utf-8", "surrogatepass")).hexdigest()[:32], work.retracted]
+
+
+_WORK_FIELDS = tuple(f.name for f in fields(Work) if f.name != "source")  # a moved bibliography entry is the same work
 
 
 def style_key(config: SiteConfig) -> str:

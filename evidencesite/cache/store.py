@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from evidencesite.cache.files import RACY_NS, cache_folder
 from evidencesite.cache.inputs import input_fingerprint
 from evidencesite.cache.last_build import LastBuild, Warning, load_last_build, output_intact, save_last_build
-from evidencesite.cache.output_manifest import OutputManifest, output_identity, save_manifest
+from evidencesite.cache.output_manifest import OutputManifest, Stamp, output_identity, save_manifest
 
 # The layers below are imported where they are used: a build with nothing to do never loads them (nor
 # the parsers, Markdown and Jinja they bring).
@@ -70,8 +70,9 @@ class BuildStore:
         """Return the record of what `output` holds (not valid: every file is produced)."""
         return OutputManifest(Path(), output)
 
-    def save(self, output: Path, signatures: dict[str, str]) -> None:
-        """Save what this build made, once `output` holds it (raises OSError when it cannot)."""
+    def save(self, output: Path, signatures: dict[str, str], on_disk: Mapping[str, Stamp] | None = None) -> None:
+        """Save what this build made, once `output` holds it (raises OSError when it cannot); `on_disk` is what
+        the output holds when the build knows it (output_manifest.restamped), else it is scanned."""
 
     def record_build(self, output: Path, counts: Mapping[str, int], warnings: tuple[Warning, ...]) -> None:
         """Record this successful build, so that the next one with nothing changed stops early (OSError)."""
@@ -144,8 +145,8 @@ class DiskStore(BuildStore):
     def output_manifest(self, output: Path) -> OutputManifest:
         return OutputManifest.load(self.site, output)
 
-    def save(self, output: Path, signatures: dict[str, str]) -> None:
-        save_manifest(self.site, output, signatures)
+    def save(self, output: Path, signatures: dict[str, str], on_disk: Mapping[str, Stamp] | None = None) -> None:
+        save_manifest(self.site, output, signatures, on_disk)
         if self._render is not None:
             self._render.save()
         if self._documents is not None:

@@ -10,7 +10,7 @@ files of explorer_data.py.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any
 
@@ -26,6 +26,7 @@ from evidencesite.site.explorer_data import STUDIES_PER_CHUNK, chunk_paths
 from evidencesite.site.pagination import (
     REFERENCES_PER_PAGE,
     STUDIES_PER_PAGE,
+    listing_path,
     make_pager,
     range_label,
     split_pages,
@@ -85,18 +86,15 @@ class Listings:
     # ---------------------------------------------------------------- bibliography
 
     @cached_property
-    def _bibliography(self) -> list[Sequence[BibliographyEntry]]:
+    def _bibliography(self) -> list[Sequence[tuple[int, Work]]]:
+        """Each page's (group number, work): cheap, so planning makes no entry (references() makes a page's)."""
         order = [*dict.fromkeys(design.plural for design in self.catalog.vocabulary.designs), BACKGROUND_GROUP]
         grouped: dict[str, list[Work]] = {}
         for work in sorted(self.catalog.works.values(), key=sort_key):
             study = self.catalog.study(work.key)
             grouped.setdefault(study.design.plural if study else BACKGROUND_GROUP, []).append(work)
-        entries = [
-            self._entry(number, work)
-            for number, heading in enumerate((h for h in order if h in grouped), 1)
-            for work in grouped[heading]
-        ]
-        return split_pages(entries, REFERENCES_PER_PAGE)
+        headings = enumerate((heading for heading in order if heading in grouped), 1)
+        return split_pages([(number, work) for number, heading in headings for work in grouped[heading]], REFERENCES_PER_PAGE)
 
     def _entry(self, group: int, work: Work) -> BibliographyEntry:
         places = self._places(work.key)
@@ -114,39 +112,44 @@ class Listings:
     def reference_pages(self) -> int:
         return len(self._bibliography)
 
-    def references(self, number: int) -> dict[str, Any]:
-        """Return the context of page `number` of the bibliography: its groups, every group and the pager."""
+    @cached_property
+    def _groups(self) -> list[Group]:
+        """Every group: heading, size and the page where it starts (the same on every page)."""
         pages = self._bibliography
-        headings = {entry.group: self._heading(entry) for page in pages for entry in page}
+        headings: dict[int, str] = {}
         counts: dict[int, int] = {}
         starts: dict[int, str] = {}
+        for number, page in enumerate(pages, 1):
+            for group, work in page:
+                if group not in headings:
+                    study = self.catalog.study(work.key)
+                    headings[group] = study.design.plural if study else BACKGROUND_GROUP
+                    starts[group] = listing_path("references", number)
+                counts[group] = counts.get(group, 0) + 1
+        return [Group(n, headings[n], counts[n], starts[n]) for n in counts]
+
+    def references(self, number: int) -> dict[str, Any]:
+        """Return the context of page `number` of the bibliography: its groups, every group and the pager.
+
+        Only this page's entries are made (formatted references, cited-by places): an edit that re-makes no
+        page of the bibliography formats none of them.
+        """
+        pages = self._bibliography
         pager = make_pager("references", number, pages, _author_range)
-        for link, page in zip(pager.pages, pages, strict=True):
-            for entry in page:
-                counts[entry.group] = counts.get(entry.group, 0) + 1
-                starts.setdefault(entry.group, link.path)
-        shown = pages[number - 1]
-        on_page = list(dict.fromkeys(entry.group for entry in shown))
-        before = {entry.group for page in pages[: number - 1] for entry in page}
+        shown = [self._entry(group, work) for group, work in pages[number - 1]]
+        path = listing_path("references", number)
         return {
             "work_count": pager.total,
             "pager": pager,
-            "all_groups": [Group(n, headings[n], counts[n], starts[n]) for n in counts],
+            "all_groups": list(self._groups),
             "groups": [
-                Group(
-                    n,
-                    headings[n],
-                    counts[n],
-                    starts[n],
-                    tuple(entry for entry in shown if entry.group == n),
-                    n in before,
-                )
-                for n in on_page
+                # a group is contiguous: it continues from an earlier page when it starts on another one
+                replace(group, entries=entries, continued=group.start != path)
+                for group in self._groups
+                for entries in (tuple(entry for entry in shown if entry.group == group.number),)
+                if entries
             ],
         }
-
-    def _heading(self, entry: BibliographyEntry) -> str:
-        return entry.study.design.plural if entry.study else BACKGROUND_GROUP
 
     def _places(self, key: str) -> list[Place]:
         """Return the pages citing `key` once each: short label, output path, number of claims."""
@@ -195,10 +198,10 @@ class Listings:
         return context
 
 
-def _author_range(entries: Sequence[BibliographyEntry]) -> str:
-    if not entries:
+def _author_range(slots: Sequence[tuple[int, Work]]) -> str:
+    if not slots:
         return ""
-    return range_label(_first_author(entries[0].work), _first_author(entries[-1].work))
+    return range_label(_first_author(slots[0][1]), _first_author(slots[-1][1]))
 
 
 def _first_author(work: Work) -> str:

@@ -79,6 +79,11 @@ class Sources:
     def every_citation(self) -> str:
         return digest(sorted((key, places_of(places)) for key, places in self.cited_by.items()))
 
+    @cached_property
+    def every_work(self) -> str:
+        """Every work as its reference shows it, and every place citing one: hashed once, read by many pages."""
+        return digest(self.every_citation, sorted(self.work_meta.items()))
+
 
 def places_of(places: Iterable[Citing]) -> list[tuple[str, str, str]]:
     return [(place.title, place.path, place.claim) for place in places]
@@ -133,7 +138,7 @@ class Reads:
 
     def every_work(self) -> Catalog:
         """Every work as its reference shows it, and every place that cites one (the references page)."""
-        self.parts.append((self.sources.every_citation, sorted(self.sources.work_meta.items())))
+        self.parts.append(self.sources.every_work)
         return self.sources.catalog
 
     def signature(self) -> str:
