@@ -80,3 +80,12 @@ def test_grading_reasons_are_checked() -> None:
         (("downgrades", "imprecision"), "'imprecision' moves certainty by 0 to 2 levels, not 3"),
         (("upgrades", "dose-response"), "'dose-response' moves certainty by 0 to 1 levels, not 2"),
     ]
+
+
+def test_a_risk_difference_never_gives_a_risk_below_0_or_above_1() -> None:
+    """With a 10% comparator risk, an RD of -0.1 (95% CI -0.29 to 0.09) is at most 100 fewer per 1000."""
+    effect = absolute_effect(Measure.RD, -0.1, -0.286, 0.086, 0.1)
+    assert effect is not None
+    assert (effect.comparator_per_1000, effect.difference, effect.low, effect.high) == (100, -100, -100, 86)
+    high = absolute_effect(Measure.RD, 0.3, 0.1, 0.5, 0.8)
+    assert high is not None and high.high == 200  # 800 per 1000 can rise by 200 at most

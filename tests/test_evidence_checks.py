@@ -67,6 +67,15 @@ CASES = {
         files(RESULT.replace("MD", "RR").replace("estimate: -0.8\n    ci: [-1.3, -0.3]", "events: [70, 15]\n    totals: [60, 58]")),
         "content/studies/smith2020.md:19: error: 70 events are more than the intervention group's total of 60",
     ),
+    "risk_difference_without_variance": (
+        files(RESULT.replace("MD", "RD").replace("estimate: -0.8\n    ci: [-1.3, -0.3]", "events: [0, 0]\n    totals: [50, 50]")),
+        "content/studies/smith2020.md:19: error: events [0, 0] of [50, 50]: with no group holding both events and "
+        "non-events the RD has no variance, so no 95% CI; give 'estimate' and 'ci' as the paper reports them",
+    ),
+    "number_beyond_any_effect": (
+        files(RESULT.replace("estimate: -0.8", "estimate: 1e308")),
+        "content/studies/smith2020.md:19: error: 'estimate' 1e308 is beyond ±1e12 (a typing slip?): check the number",
+    ),
     "counts_for_a_measure_without_counts": (
         files(RESULT.replace("MD", "HR").replace("estimate: -0.8\n    ci: [-1.3, -0.3]", "events: [7, 15]\n    totals: [60, 58]")),
         "content/studies/smith2020.md:18: error: an effect is computed from counts as RR, OR, RD only; for HR give 'estimate' and 'ci'",
@@ -192,3 +201,12 @@ def test_not_assessed_needs_a_reason_and_is_shown_as_such(site, run_cli) -> None
     assert result.code == 0, result.err
     page = (root / "output" / "studies" / "smith2020" / "index.html").read_text(encoding="utf-8")
     assert '<span class="rob rob-level-4">○ Not assessed</span></td><td>Only the abstract was read.</td>' in page
+
+
+def test_an_assessment_without_domains_warns_unless_left_open_with_a_reason(site, run_cli) -> None:  # type: ignore[no-untyped-def]
+    bare = "risk_of_bias:\n  tool: rob2\n  overall: low\n"
+    root = site(files(RESULT + bare))
+    lines = [line.replace(str(root) + os.sep, "") for line in run_cli("check", "--site", root).err.splitlines()]
+    assert "content/studies/smith2020.md:22: warning: no rob2 domain is judged: give each one (not-assessed, with a reason, where the source does not say)" in lines
+    open_ = "risk_of_bias:\n  tool: rob2\n  overall: not-assessed\n  note: Only the abstract was read.\n"
+    assert run_cli("check", "--site", site(files(RESULT + open_)), "--strict").code == 0

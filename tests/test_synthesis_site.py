@@ -120,3 +120,31 @@ def test_results_build_on_a_site_whose_taxonomy_is_called_outcomes(tmp_path: Pat
     assert result.code == 0, result.err
     page = (site / "output" / "studies" / note.stem / "index.html").read_text(encoding="utf-8")
     assert "OR 0.60 (0.40 to 0.90)" in _text(page) and '<figure class="forest-plot" id="forest-or">' in page
+
+
+def test_results_on_different_scales_get_one_forest_plot_each(site, run_cli) -> None:  # type: ignore[no-untyped-def]
+    """Not pooled, an MD and an SMD answering one question cannot share an axis: two plots, no result dropped."""
+    from test_evidence_checks import QUESTION, RESULT, files, study
+
+    smd = study(RESULT.replace("MD", "SMD").replace("-0.8", "-0.4").replace("[-1.3, -0.3]", "[-0.9, 0.1]"), key="jones2019")
+    root = site(files(RESULT, QUESTION, **{"content/studies/jones2019.md": smd}))
+    result = run_cli("build", "--site", root, "--strict")
+    assert result.code == 0, result.err
+    page = (root / "output" / "mechanisms" / "memory" / "index.html").read_text(encoding="utf-8")
+    assert page.count('<figure class="forest-plot" id="forest-memory-q') == 2  # the first plot's id is the one the table links
+    assert "Does it change recall? (MD)" in page and "Does it change recall? (SMD)" in page
+
+
+def test_the_explorer_keeps_a_review_confidence_apart_from_a_risk_of_bias(site, run_cli) -> None:  # type: ignore[no-untyped-def]
+    """AMSTAR 2's 'low' (low confidence: bad) and RoB 2's 'low' (low risk: good) are different filter values."""
+    from test_evidence_checks import DOMAINS, RESULT, files, study
+
+    trial = "risk_of_bias:\n  tool: rob2\n  overall: low\n  domains: " + DOMAINS + "\n"
+    items = ", ".join(f"item-{n}: yes" for n in range(1, 17))
+    review = "risk_of_bias:\n  tool: amstar2\n  overall: low\n  domains: {" + items + "}\n"
+    root = site(files(RESULT + trial, **{"content/studies/jones2019.md": study(RESULT + review, key="jones2019")}))
+    result = run_cli("build", "--site", root)
+    assert result.code == 0, result.err
+    explorer = (root / "output" / "studies" / "index.html").read_text(encoding="utf-8")
+    assert '<option value="low" data-level="0" data-symbol="+">Low</option>' in explorer
+    assert '<option value="confidence-low" data-level="2" data-symbol="×">Low confidence (review)</option>' in explorer

@@ -18,6 +18,7 @@ from evidencesite.errors import did_you_mean
 Where = tuple[str | int, ...]
 NUMBER = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?")
 WHOLE = re.compile(r"[0-9]{1,12}")
+LARGEST = 1e12  # far beyond any effect, CI or count; keeps every difference of two numbers finite
 
 
 @dataclass
@@ -72,8 +73,11 @@ class NestedFields(LocatedReport):
     def number(self, value: Any, where: Where, name: str) -> float | None:
         if isinstance(value, Scalar) and NUMBER.fullmatch(value.text.strip()):
             number = float(value.text)
-            if math.isfinite(number):
+            if math.isfinite(number) and abs(number) <= LARGEST:
                 return number
+            if math.isfinite(number):
+                self.error(f"{name} {value.text.strip()} is beyond ±1e12 (a typing slip?): check the number", *where)
+                return None
         shown = value.text if isinstance(value, Scalar) else "a list or mapping"
         self.error(f"{name} must be a number such as -0.8 or 1.25, not '{shown}'", *where)
         return None

@@ -167,6 +167,14 @@ def _counts(reader: NestedFields, item: dict[str, Any], where: Where, measure: s
     if measure != "RD" and (sum(counts[0]) == 0 or counts[0] == counts[1]):
         reader.error(f"no events (or only events) in both groups: the {measure} is undefined; use RD", *where, "events")
         return None
+    if measure == "RD" and all(events_in in (0, total) for events_in, total in zip(*counts, strict=True)):
+        reader.error(
+            f"events {list(counts[0])} of {list(counts[1])}: with no group holding both events and non-events the RD "
+            "has no variance, so no 95% CI; give 'estimate' and 'ci' as the paper reports them",
+            *where,
+            "events",
+        )
+        return None
     return None, (), *counts
 
 
@@ -202,7 +210,10 @@ def read_risk_of_bias(fields: FieldReader) -> RiskOfBias | None:
         problems.append((("overall",), "no reason"))
     if problems:
         return None
-    if tool in TOOLS and len(domains) < len(TOOLS[tool].domains) and domains:
+    if tool in TOOLS and not domains:
+        if overall != NOT_ASSESSED.value:  # a whole assessment left open says why in its note instead
+            reader.warning(f"no {tool} domain is judged: give each one (not-assessed, with a reason, where the source does not say)", *where)
+    elif tool in TOOLS and len(domains) < len(TOOLS[tool].domains):
         missing = [d for d in TOOLS[tool].domains if d not in {j.domain for j in domains}]
         reader.warning(f"{tool} domains not judged: {', '.join(missing)}", *where, "domains")
     return RiskOfBias(tool, overall, reader.line(*where), domains, note)

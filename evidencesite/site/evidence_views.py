@@ -10,7 +10,7 @@ certainty among its questions.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any
 
@@ -57,6 +57,19 @@ def overall_judgement(page: Page) -> Judgement | None:
     """Return the study's overall risk-of-bias judgement, None when not assessed."""
     rob = page.study.risk_of_bias if page.study else None
     return TOOLS[rob.tool].judgement(rob.overall, overall=True) if rob else None
+
+
+def explorer_judgement(page: Page) -> Judgement | None:
+    """The overall judgement as the explorer filters by it: one value per meaning, whatever the tool.
+
+    AMSTAR 2's overall is the confidence in a review ('high' is good), the other tools' a risk of bias ('high'
+    is bad): the explorer keeps AMSTAR 2's apart ('confidence-high') so a filter never mixes the two.
+    """
+    judgement = overall_judgement(page)
+    rob = page.study.risk_of_bias if page.study else None
+    if judgement is None or rob is None or rob.tool != "amstar2":
+        return judgement
+    return replace(judgement, value=f"confidence-{judgement.value}", label=f"{judgement.label} confidence (review)")
 
 
 def judgement_text(judgement: Judgement | None) -> str:
@@ -126,15 +139,22 @@ class EvidenceViews:
             summary = self.summaries[question.id]
             plot_id = f"forest-{question.id}" if len(summary.effects) >= 2 else ""
             if plot_id:
-                plots.append(render_forest_plot(self._question_plot(summary, plot_id, output_path)))
+                plots += [render_forest_plot(plot) for plot in self._question_plots(summary, plot_id, output_path)]
             reasons = _reasons(summary)
             if reasons:
                 letter += 1
             rows.append(_sof_row(summary, chr(96 + letter) if reasons else "", reasons, plot_id))
         return {"kind": "questions", "sof": rows, "plots": plots}
 
-    def _question_plot(self, summary: QuestionSummary, plot_id: str, output_path: str) -> ForestPlot:
-        measure = summary.measure or summary.effects[0].measure
+    def _question_plots(self, summary: QuestionSummary, plot_id: str, output_path: str) -> list[ForestPlot]:
+        """One plot per measure (results on different scales cannot share an axis); pooled: the one measure."""
+        measures = [summary.measure] if summary.measure else list(dict.fromkeys(e.measure for e in summary.effects))
+        return [
+            self._question_plot(summary, plot_id if n == 0 else f"{plot_id}-{measure.value.lower()}", output_path, measure, len(measures) > 1)
+            for n, measure in enumerate(measures)
+        ]
+
+    def _question_plot(self, summary: QuestionSummary, plot_id: str, output_path: str, measure: Measure, several: bool) -> ForestPlot:
         rows = tuple(self._row(e, output_path) for e in summary.effects if e.measure is measure)
         pooled, shown = summary.pooled, summary.pooled_shown()
         total = None
@@ -145,8 +165,9 @@ class EvidenceViews:
                 for r, w in zip(rows, weights, strict=True)
             )
             total = ForestSummary(*shown, _pooled_label(summary), _heterogeneity(summary))
-        left, right = _favours(list(summary.effects))
-        return ForestPlot(plot_id, summary.question.question, measure, rows, left, right, total)
+        left, right = _favours([e for e in summary.effects if e.measure is measure])
+        caption = f"{summary.question.question} ({measure.value})" if several else summary.question.question
+        return ForestPlot(plot_id, caption, measure, rows, left, right, total)
 
     def _row(self, effect: ResultEffect, output_path: str) -> ForestRow:
         study = effect.page.study
@@ -177,7 +198,7 @@ class EvidenceViews:
 
     def explorer(self) -> dict[str, Any]:
         """Return each study key -> its overall risk-of-bias judgement, for the explorer's column and filter."""
-        found = {key: overall_judgement(page) for key, page in self.catalog.studies.items()}
+        found = {key: explorer_judgement(page) for key, page in self.catalog.studies.items()}
         judged = {key: judgement for key, judgement in found.items() if judgement is not None}
         options = sorted({(j.level, j.value, j.label) for j in judged.values()})
         return {"rob_of": judged, "rob_options": list(dict.fromkeys((value, label) for _, value, label in options))}

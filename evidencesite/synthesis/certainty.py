@@ -49,7 +49,7 @@ def absolute_effect(measure: Measure, estimate: float, low: float, high: float, 
         if measure is Measure.OR:
             odds = value * comparator_risk / (1 - comparator_risk) if comparator_risk < 1 else float("inf")
             return odds / (1 + odds) if odds != float("inf") else 1.0
-        return comparator_risk + value  # RD
+        return min(1.0, max(0.0, comparator_risk + value))  # RD: a risk stays a proportion
 
     if measure not in (Measure.RR, Measure.OR, Measure.RD):
         return None
