@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, TypeVar
 
 from evidencesite.evidence_model import Question, Result, RiskOfBias
 from evidencesite.reader_model import ReaderFields
@@ -290,3 +291,22 @@ class Study:
                     break
             return int(digits) if digits else None
         return None
+
+
+_Model = TypeVar("_Model", Work, Study, Page)
+
+
+def replaced(instance: _Model, **changes: Any) -> _Model:
+    """Return `instance` with `changes`, as dataclasses.replace does, at a third of its cost.
+
+    For the catalog's thousands of copies per build. Valid because these classes have neither
+    `__post_init__` nor init=False fields: a copy of the instance's fields is the instance `__init__` makes.
+    """
+    values = instance.__dict__
+    unknown = changes.keys() - values.keys()
+    if unknown:
+        raise TypeError(f"{type(instance).__name__} has no field {sorted(unknown)[0]!r}")
+    copy = object.__new__(type(instance))
+    copy.__dict__.update(values)
+    copy.__dict__.update(changes)
+    return copy

@@ -415,3 +415,30 @@ def test_an_edit_rewrites_one_document_shard_and_records_the_output_as_a_scan_wo
     scanned = scan_output(cached_site / "output")
     assert {path: values[1:] for path, values in record.items()} == {path: list(scanned[path]) for path in record}
     assert record.keys() == scanned.keys()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "---\ntitle: A\n---\nBody line.\n\nSecond.\n",
+        "\ufeff---\r\ntitle: A\r\nyear: 2019\r\n---\r\nBody\rwith old Mac endings",
+        "---\ntitle: A\n---",  # no body, no final newline
+        "---\ntitle: A\n---\n",
+        "---\n---\n\nAfter an empty front matter.",
+        "No front matter at all.\nTwo lines.",
+        "",
+    ],
+)
+def test_a_cached_document_is_the_parsed_one(text: str) -> None:
+    """decode_document cuts the body off the file's current text exactly as split_front_matter does."""
+    from evidencesite.cache.documents import decode_document, encode_document
+    from evidencesite.content.frontmatter import split_front_matter
+
+    parsed = split_front_matter(text)
+    cached = decode_document(encode_document(parsed), text)
+    assert (cached.body, cached.body_line) == (parsed.body, parsed.body_line)
+    assert cached.has_front_matter is parsed.has_front_matter
+    assert (cached.raw_front_matter, cached.data) == (parsed.raw_front_matter, parsed.data)
+    if "title" in text:  # the same stamp over other front matter: read again, never trusted
+        with pytest.raises(ValueError):
+            decode_document(encode_document(parsed), text.replace("title", "titel"))

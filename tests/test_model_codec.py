@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -11,7 +12,7 @@ from evidencesite.cache.model_codec import decode_page, encode
 from evidencesite.content.loader import find_content, read_document
 from evidencesite.content.schema import validate_document
 from evidencesite.errors import Diagnostics
-from evidencesite.models import Page
+from evidencesite.models import Page, Study, Work, replaced
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -61,3 +62,25 @@ def test_a_union_field_keeps_its_type() -> None:
     assert int in kinds
     for page in pages:
         assert type(decode_page(json.loads(json.dumps(encode(page)))).study.n) is type(page.study.n)  # type: ignore[union-attr]
+
+
+def test_replaced_is_dataclasses_replace() -> None:
+    """models.replaced copies without __init__: the same value as dataclasses.replace, on pages decoded or not."""
+    page = next(p for p in real_pages(ROOT) if p.study is not None)
+    assert page.study is not None
+    for cls in (Work, Study, Page):  # what makes the copy valid: __init__ only stores the fields
+        assert not hasattr(cls, "__post_init__")
+        assert all(item.init for item in dataclasses.fields(cls))
+    for original in (page, decode_page(json.loads(json.dumps(encode(page))))):
+        assert original.study is not None
+        work = replaced(original.study.work, year_suffix="b", label_initials=True)
+        assert work == dataclasses.replace(original.study.work, year_suffix="b", label_initials=True)
+        assert (work.year_suffix, work.label_initials) == ("b", True)
+        assert (original.study.work.year_suffix, original.study.work.label_initials) == ("", False)
+        copy = replaced(original, study=replaced(original.study, work=work))
+        expected = dataclasses.replace(original, study=dataclasses.replace(original.study, work=work))
+        assert copy == expected and encode(copy) == encode(expected)  # encode: also the digests equality leaves out
+        assert type(copy) is Page and copy.study is not None and copy.study.work is work and original.study.work != work
+        assert hash(copy.study.work) == hash(work)
+    with pytest.raises(TypeError, match="Work has no field 'suffix'"):
+        replaced(page.study.work, suffix="a")

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 from evidencesite.csl.labels import disambiguate
 from evidencesite.errors import Diagnostics
-from evidencesite.models import Page, Work
+from evidencesite.models import Page, Work, replaced
 
 
 def collect_works(studies: dict[str, Page], bibliography: Iterable[Work], diagnostics: Diagnostics) -> dict[str, Work]:
@@ -37,8 +37,7 @@ def collect_works(studies: dict[str, Page], bibliography: Iterable[Work], diagno
     for key, page in studies.items():
         assert page.study is not None
         if page.study.work is not works[key]:
-            study = dataclasses.replace(page.study, work=works[key])
-            studies[key] = dataclasses.replace(page, study=study)
+            studies[key] = replaced(page, study=replaced(page.study, work=works[key]))
     return works
 
 

@@ -5,21 +5,25 @@ CSL styles print their own labels (formatter.py) but take the year suffixes and 
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterable
 
 from evidencesite.csl.builtin_names import dotted_initials
-from evidencesite.models import Work
+from evidencesite.models import Work, replaced
 from evidencesite.names import initials
 
 
 def short_label(work: Work) -> str:
     """Return the author part of an in-text label: 'Das et al.', 'Worrell & Gould', 'FDA', 'J. Smith'."""
+    return _author_part(work, work.label_initials)
+
+
+def _author_part(work: Work, label_initials: bool) -> str:
+    """Return short_label(work) as it reads with `label_initials` (disambiguate asks without a copy of the work)."""
     authors = work.authors or work.editors
     if not authors:
         return _title_words(work.title)
     first = authors[0].family
-    if work.label_initials and not authors[0].literal and authors[0].given:
+    if label_initials and not authors[0].literal and authors[0].given:
         first = f"{dotted_initials(authors[0].given)} {first}"
     if len(authors) == 1:
         return first if not work.authors_incomplete else f"{first} et al."
@@ -59,8 +63,7 @@ def disambiguate(works: Iterable[Work]) -> dict[str, Work]:
     groups: dict[tuple[str, int | None], list[Work]] = {}
     for work in works:
         if work.year:
-            plain = dataclasses.replace(work, label_initials=False, year_suffix="")
-            groups.setdefault((short_label(plain), work.year), []).append(work)
+            groups.setdefault((_author_part(work, False), work.year), []).append(work)
     changed: dict[str, Work] = {}
     for members in groups.values():
         if len(members) < 2:
@@ -74,7 +77,7 @@ def disambiguate(works: Iterable[Work]) -> dict[str, Work]:
             for index, work in enumerate(same):
                 suffix = letters(index) if len(same) > 1 else ""
                 if suffix != work.year_suffix or show_initials != work.label_initials:
-                    changed[work.key] = dataclasses.replace(work, year_suffix=suffix, label_initials=show_initials)
+                    changed[work.key] = replaced(work, year_suffix=suffix, label_initials=show_initials)
     return changed
 
 
