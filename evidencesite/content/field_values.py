@@ -13,6 +13,7 @@ from typing import Any
 
 from evidencesite.content.field_reader import LocatedReport
 from evidencesite.content.frontmatter import Scalar
+from evidencesite.content.loader import SLUG
 from evidencesite.errors import did_you_mean
 
 Where = tuple[str | int, ...]
@@ -24,6 +25,19 @@ LARGEST = 1e12  # far beyond any effect, CI or count; keeps every difference of 
 @dataclass
 class NestedFields(LocatedReport):
     """Reads values below one path of a document's front matter and reports problems at their lines."""
+
+    def unique_id(self, item: dict[str, Any], where: Where, what: str, seen: dict[str, int], hint: str = "") -> str:
+        """Return the item's `id` (lowercase a-z, 0-9, '-'; unique among `seen`, which it joins), or '' after reporting why not."""
+        value = self.text(item, "id", where, required=True)
+        if value and not SLUG.fullmatch(value):
+            self.error(f"{what} id '{value}' must be lowercase a-z, 0-9 and '-'{hint}", *where, "id")
+            return ""
+        if value in seen:
+            self.error(f"duplicate {what} id '{value}' (first used on line {seen[value]})", *where, "id")
+            return ""
+        if value:
+            seen[value] = self.line(*where, "id")
+        return value
 
     def field_lines(self, where: Where) -> dict[str, int]:
         """Return the line of each key below `where` ('ci' -> 12, 'events.1' -> 14)."""

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from evidencesite.content.frontmatter import Document, FrontMatterError, split_front_matter
+from evidencesite.content.vocabulary import DEFAULT_VOCABULARY
 from evidencesite.errors import Diagnostics
 from evidencesite.models import Kind
 
@@ -20,7 +21,7 @@ SLUG = re.compile(r"\A[a-z0-9][a-z0-9-]*\Z")
 # (characters every OS allows in a file name and that need no escaping in a link)
 STUDY_STEM = re.compile(r"\A\w(?:[\w.+-]*\w)?\Z")
 FIXED_FOLDERS = {"studies": Kind.STUDY, "pages": Kind.PAGE}  # the taxonomies' folders are the site's own
-DEFAULT_TAXONOMY_KEYS = ("mechanisms", "substances")  # vocabulary.DEFAULT_TAXONOMIES' keys
+DEFAULT_TAXONOMY_KEYS = DEFAULT_VOCABULARY.keys  # the folders of a site that configures no taxonomies
 BIBLIOGRAPHY_FILES = ("references.bib", "references.json")
 # Bounds that keep a build's time and memory finite whatever is in content/ (documented in docs/authoring.md).
 MAX_DEPTH = 16  # folders below content/

@@ -12,7 +12,6 @@ from evidencesite.content.evidence_terms import CERTAINTIES, MAX_STEPS, check_re
 from evidencesite.content.field_reader import FieldReader
 from evidencesite.content.field_values import NestedFields, Where
 from evidencesite.content.frontmatter import Scalar
-from evidencesite.content.loader import SLUG
 from evidencesite.evidence_model import Question
 
 QUESTION_FIELDS = (
@@ -40,15 +39,7 @@ def read_questions(fields: FieldReader) -> tuple[Question, ...]:
     for index, item in reader.items("questions", "questions with id and question"):
         where: Where = ("questions", index)
         reader.unknown_keys(item, QUESTION_FIELDS, where, "question")
-        question_id = reader.text(item, "id", where, required=True)
-        if question_id and not SLUG.fullmatch(question_id):
-            reader.error(f"question id '{question_id}' must be lowercase a-z, 0-9 and '-' (results refer to it)", *where, "id")
-            question_id = ""
-        elif question_id in seen:
-            reader.error(f"duplicate question id '{question_id}' (first used on line {seen[question_id]})", *where, "id")
-            question_id = ""
-        elif question_id:
-            seen[question_id] = reader.line(*where, "id")
+        question_id = reader.unique_id(item, where, "question", seen, " (results refer to it)")
         text = reader.text(item, "question", where, required=True)
         pool = reader.choice(item, "pool", tuple(POOL_VALUES), where)
         certainty = reader.choice(item, "certainty", CERTAINTIES, where)

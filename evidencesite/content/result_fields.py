@@ -58,15 +58,7 @@ def read_results(fields: FieldReader, name: str = "results") -> tuple[Result, ..
     for index, item in reader.items(name, "results with id, measure and numbers"):
         where: Where = (name, index)
         reader.unknown_keys(item, RESULT_FIELDS, where, "result")
-        result_id = reader.text(item, "id", where, required=True)
-        if result_id and not SLUG.fullmatch(result_id):
-            reader.error(f"result id '{result_id}' must be lowercase a-z, 0-9 and '-'", *where, "id")
-            result_id = ""
-        elif result_id in seen:
-            reader.error(f"duplicate result id '{result_id}' (first used on line {seen[result_id]})", *where, "id")
-            result_id = ""
-        elif result_id:
-            seen[result_id] = reader.line(*where, "id")
+        result_id = reader.unique_id(item, where, "result", seen)
         question = reader.text(item, "question", where)
         if question and not SLUG.fullmatch(question):
             reader.error(f"question '{question}' is not a question id (lowercase a-z, 0-9 and '-')", *where, "question")
