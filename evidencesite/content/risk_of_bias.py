@@ -28,6 +28,7 @@ class Tool:
     domains: dict[str, str]  # slug -> title
     judgements: tuple[Judgement, ...]  # for domains
     overall: tuple[Judgement, ...]  # for the overall judgement
+    overall_is_confidence: bool = False  # AMSTAR 2: the overall is the confidence in a review ('high' is good)
 
     def judgement(self, value: str, overall: bool = False) -> Judgement | None:
         """Return the judgement named `value`, or None when the tool does not allow it there."""
@@ -110,6 +111,7 @@ TOOLS = {
             {f"item-{n}": f"Item {n}" for n in range(1, 17)},
             _AMSTAR_ITEMS,
             _AMSTAR_OVERALL,
+            overall_is_confidence=True,
         ),
     )
 }

@@ -62,12 +62,12 @@ def overall_judgement(page: Page) -> Judgement | None:
 def explorer_judgement(page: Page) -> Judgement | None:
     """The overall judgement as the explorer filters by it: one value per meaning, whatever the tool.
 
-    AMSTAR 2's overall is the confidence in a review ('high' is good), the other tools' a risk of bias ('high'
-    is bad): the explorer keeps AMSTAR 2's apart ('confidence-high') so a filter never mixes the two.
+    A tool whose overall is the confidence in a review (AMSTAR 2: 'high' is good) is kept apart from those
+    whose overall is a risk of bias ('high' is bad), as 'confidence-high', so a filter never mixes the two.
     """
     judgement = overall_judgement(page)
     rob = page.study.risk_of_bias if page.study else None
-    if judgement is None or rob is None or rob.tool != "amstar2":
+    if judgement is None or rob is None or not TOOLS[rob.tool].overall_is_confidence:
         return judgement
     return replace(judgement, value=f"confidence-{judgement.value}", label=f"{judgement.label} confidence (review)")
 
