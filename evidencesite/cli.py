@@ -194,6 +194,7 @@ def _build(args: argparse.Namespace) -> int:
     _print_diagnostics(result.diagnostics)
     elapsed = time.perf_counter() - started
     if args.verbose:
+        print(f"{'build':>10}: {result.kind}", file=sys.stderr)  # full, unchanged, or body edit (docs/architecture.md)
         for stage, seconds in result.timings.items():
             print(f"{stage:>10}: {seconds * 1000:8.1f} ms", file=sys.stderr)
     if not args.quiet:

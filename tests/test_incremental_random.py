@@ -2,13 +2,16 @@
 
 Edits touch notes, citations, keys, drafts, references.bib, site_config.yaml and templates; some steps
 break a file and a later one repairs it. Both caches are checked: the disk cache of command-line builds
-and the in-memory one of `serve` (a MemoryStore over the disk cache).
+and the in-memory one of `serve` (a MemoryStore over the disk cache); a fourth walk lets files settle
+before each build, so that prose edits take the body-edit path (build/body_edit.py).
 """
 
 from __future__ import annotations
 
 import random
 import re
+import time
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
@@ -16,12 +19,15 @@ import pytest
 
 from conftest import MINIMAL_FILES, snapshot, write_site
 from evidencesite.build.pipeline import BuildOptions, build
+from evidencesite.cache import files as cache_files
+from evidencesite.cache import store as cache_store
 from evidencesite.cache.store import MemoryStore
 from evidencesite.errors import SiteError
 
 NOTE = MINIMAL_FILES["content/studies/smith2020.md"]
 PAGE_TEMPLATE = (Path(__file__).resolve().parent.parent / "templates" / "page.html").read_text()
 Files = dict[str, str]
+SETTLE_NS = 50_000_000  # `disk-settled`: files count as settled 50 ms after they are written (far above mtime granularity)
 
 
 def _note(key: str, rng: random.Random) -> str:
@@ -61,6 +67,15 @@ def _edit_body(files: Files, rng: random.Random) -> None:
     name = rng.choice(sorted(files))
     if name.endswith(".md"):
         files[name] += rng.choice(["\nA sentence.\n", "\n## A heading\n\nText.\n", "\n- a\n- list\n"])
+
+
+def _edit_prose(files: Files, rng: random.Random) -> None:
+    """Prose only: a sentence, or a word changed, in a note or a page (the body-edit path's case)."""
+    name = rng.choice(_notes(files) + _pages(files))
+    if rng.random() < 0.5:
+        files[name] += f"\nA sentence {rng.randint(1, 99)}.\n"
+    else:
+        files[name] = files[name].replace("Text.", "Words.") if "Text." in files[name] else files[name] + "\nText.\n"
 
 
 def _edit_front_matter(files: Files, rng: random.Random) -> None:
@@ -165,6 +180,8 @@ EDITS: list[Callable[[Files, random.Random], None]] = [
     _uncite,
     _edit_body,
     _edit_body,
+    _edit_prose,
+    _edit_prose,
     _edit_front_matter,
     _add_note,
     _remove_note,
@@ -183,19 +200,27 @@ def _sync(root: Path, files: Files, written: Files) -> None:
     written.update(files)
 
 
-def _build(options: BuildOptions) -> str | None:
+def _build(options: BuildOptions, kinds: Counter[str]) -> str | None:
     """Build; return None on success or the problems, so failed builds can be compared too."""
     try:
-        build(options)
+        kinds[build(options).kind] += 1
         return None
     except SiteError as exc:
         return "\n".join(sorted(d.format() for d in exc.diagnostics))
 
 
-@pytest.mark.parametrize(("backend", "seed", "steps"), [("disk", 1, 90), ("disk", 2, 60), ("memory", 3, 70)])
+@pytest.mark.parametrize(
+    ("backend", "seed", "steps"), [("disk", 1, 90), ("disk", 2, 60), ("memory", 3, 70), ("disk-settled", 4, 80)]
+)
 def test_random_edits_keep_incremental_builds_identical_to_fresh_ones(
-    tmp_path: Path, backend: str, seed: int, steps: int
+    tmp_path: Path, backend: str, seed: int, steps: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """`disk-settled` lets each step's files settle before its build (50 ms here instead of 2 s), so that
+    edits of prose take the body-edit path (build/body_edit.py); the others build what was just written."""
+    if backend == "disk-settled":
+        monkeypatch.setattr(cache_files, "RACY_NS", SETTLE_NS)
+        monkeypatch.setattr(cache_store, "RACY_NS", SETTLE_NS)
+    kinds: Counter[str] = Counter()
     rng = random.Random(seed)
     root = tmp_path / "site"
     files: Files = dict(MINIMAL_FILES)
@@ -217,11 +242,15 @@ def test_random_edits_keep_incremental_builds_identical_to_fresh_ones(
         else:
             rng.choice(EDITS)(files, rng)
         _sync(root, files, written)
-        problems = _build(incremental)
+        if backend == "disk-settled":
+            time.sleep(SETTLE_NS / 1e9 + 0.02)
+        problems = _build(incremental, kinds)
         fresh_output = tmp_path / f"fresh{step % 2}"
-        fresh = _build(BuildOptions(site=root, output=fresh_output, use_cache=False))
+        fresh = _build(BuildOptions(site=root, output=fresh_output, use_cache=False), Counter())
         assert problems == fresh, f"step {step}"
         if problems is None:
             built += 1
             assert snapshot(tmp_path / "out") == snapshot(fresh_output), f"step {step}"
     assert built >= steps // 2, f"only {built} of {steps} steps built: the walk must mostly keep the site valid"
+    if backend == "disk-settled":
+        assert kinds["body edit"] >= 10, f"the walk must take the body-edit path often enough to test it: {kinds}"

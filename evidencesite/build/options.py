@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from evidencesite.cache.store import BuildStore, DiskStore, NoStore
-from evidencesite.errors import Diagnostic
+from evidencesite.errors import Diagnostic, Diagnostics
 
 if TYPE_CHECKING:
     from evidencesite.content.catalog import Catalog
@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from evidencesite.render.rendered import RenderedPage
     from evidencesite.site.plan import SitePlan
 
+CACHE_NOT_SAVED = "the output was updated, but the cache was not saved"
 Progress = Callable[[str, float], None]  # (stage just finished, seconds since the build started)
 
 
@@ -60,3 +61,16 @@ class BuildResult:
     output: Path | None = None
     built: BuiltSite | None = None  # None when the build stopped early (nothing changed) or wrote nothing
     report: str = ""  # `check -v`: the readability table (content/reader_checks.py)
+    # how it was built: "full", "unchanged" (nothing changed: build stopped early), "body edit" (build/body_edit.py)
+    kind: str = "full"
+
+
+def cache_not_saved(diagnostics: Diagnostics, site: Path, exc: OSError) -> None:
+    """Warn that the output is complete and correct but the cache could not be written (exit code stays 0)."""
+    where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
+    diagnostics.warning(
+        site / ".cache",
+        0,
+        f"{CACHE_NOT_SAVED}: {exc.strerror or exc}{where}; the next build will redo the work the cache would have "
+        "saved (free some disk space or make .cache/ writable)",
+    )

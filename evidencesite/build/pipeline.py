@@ -24,6 +24,7 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
     site = options.site.resolve()
     output = (options.output or site / "output").resolve()
     store = options.store_to_use()
+    lap = _Laps(progress)
     if options.write:
         settings = {
             "output": str(output),
@@ -34,7 +35,15 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
         last = store.begin(output, settings, options.strict)
         if last is not None:  # nothing changed and the output is intact
             return _unchanged_build(last, output)
+        check_output_folder(output, site)
+        from evidencesite.build.body_edit import build_body_edits  # the stages below are imported late too
+
+        quick = build_body_edits(store, site, output, options.strict, lap)
+        if quick is not None:  # only the prose of a few notes changed
+            quick.timings = lap.timings
+            return quick
     # The stages are imported here, not at the top: a build with nothing to do never loads them.
+    from evidencesite.build.body_edit import remember_site
     from evidencesite.build.page_pool import PlanInputs
     from evidencesite.build.reading import read_site
     from evidencesite.build.staging import write_output
@@ -46,7 +55,6 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
     from evidencesite.site.plan import count_pages, plan_site
 
     diagnostics = Diagnostics(site)
-    lap = _Laps(progress)
     config = load_config(site, diagnostics, options.base_url)
     documents = store.documents(config.vocabulary if config is not None else DEFAULT_VOCABULARY)
     sources = read_site(site, config, documents, diagnostics, options.drafts)
@@ -79,6 +87,7 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
         diagnostics.raise_if_errors(strict=options.strict)
         return result
     check_output_folder(output, site)
+    remember_site(store, config, catalog, rendered, plan)  # saved with the store, for a later body-only edit
     inputs = PlanInputs(site, config, catalog, rendered, current_memo(config.citation_style))  # for spawned workers
     result.written = write_output(output, plan, inputs, store, diagnostics, options.strict, lap, result.counts)
     result.files_written = len(result.written)
@@ -108,4 +117,4 @@ class _Laps:
 def _unchanged_build(last: LastBuild, output: Path) -> BuildResult:
     """Return the last build's result: no input changed and the output is intact."""
     warnings = [Diagnostic(p, line, column, Severity.WARNING, message) for p, line, column, message in last.warnings]
-    return BuildResult(warnings, Counter(last.counts), 0, output=output)
+    return BuildResult(warnings, Counter(last.counts), 0, output=output, kind="unchanged")

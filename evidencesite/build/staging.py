@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from evidencesite.build.options import CACHE_NOT_SAVED, cache_not_saved
 from evidencesite.build.page_pool import PlanInputs, produce_into_stage
 from evidencesite.cache.files import file_stamp
 from evidencesite.cache.last_build import Warning
@@ -29,7 +30,6 @@ from evidencesite.output.writer import (
 )
 from evidencesite.site.plan import SEARCH_INDEX, SitePlan
 
-CACHE_NOT_SAVED = "the output was updated, but the cache was not saved"
 IN_PLACE_SHARE = 0.1  # up to this share of the output's files, an edit replaces them in place
 
 
@@ -67,7 +67,7 @@ def write_output(
         if not written.swapped:
             diagnostics.error(output, 0, f"cannot write output: {exc.strerror or exc}")
             raise SiteError(diagnostics.items) from None
-        _cache_not_saved(diagnostics, site, exc)  # e.g. removing the previous tree failed: the output is new
+        cache_not_saved(diagnostics, site, exc)  # e.g. removing the previous tree failed: the output is new
     # The output is complete from here on: a store that cannot be saved is a warning, not a failed build.
     try:
         store.save(output, written.signatures, written.on_disk)
@@ -79,19 +79,8 @@ def write_output(
     except KeyboardInterrupt:
         raise InterruptedAfterWrite(str(output)) from None
     except OSError as exc:
-        _cache_not_saved(diagnostics, site, exc)
+        cache_not_saved(diagnostics, site, exc)
     return written.paths
-
-
-def _cache_not_saved(diagnostics: Diagnostics, site: Path, exc: OSError) -> None:
-    """Warn that the output is complete and correct but the cache could not be written (exit code stays 0)."""
-    where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
-    diagnostics.warning(
-        site / ".cache",
-        0,
-        f"{CACHE_NOT_SAVED}: {exc.strerror or exc}{where}; the next build will redo the work the cache would have "
-        "saved (free some disk space or make .cache/ writable)",
-    )
 
 
 def _write(

@@ -45,12 +45,18 @@ def walk_inputs(roots: Iterable[Path]) -> Iterator[tuple[str, Stamp]]:
                     continue
 
 
-def input_fingerprint(site: Path, settings: Mapping[str, object]) -> tuple[str, int]:
-    """Hash the stamp of every input, the generator and the build's settings; also return the newest mtime or ctime."""
+def input_fingerprint(
+    site: Path, settings: Mapping[str, object], stamps: dict[str, Stamp] | None = None
+) -> tuple[str, int]:
+    """Hash the stamp of every input, the generator and the build's settings; also return the newest mtime or ctime.
+
+    `stamps`, when given, receives every input's stamp (cache/site_state.py compares them one by one)."""
     digest = hashlib.sha256(code_fingerprint().encode())
     digest.update(json.dumps(dict(settings), sort_keys=True, default=str).encode())
     newest = 0
     for path, stamp in walk_inputs(input_roots(site)):
         newest = max(newest, stamp[1], stamp[2])
         digest.update(f"{path}\0{stamp}\n".encode())
+        if stamps is not None:
+            stamps[path] = stamp
     return digest.hexdigest(), newest

@@ -14,14 +14,15 @@ the record of the output folder; after the output is swapped in it asks it to `s
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from evidencesite.cache.files import RACY_NS, cache_folder
+from evidencesite.cache.files import RACY_NS, Stamp, cache_folder, is_settled
 from evidencesite.cache.inputs import input_fingerprint
 from evidencesite.cache.last_build import LastBuild, Warning, load_last_build, output_intact, save_last_build
-from evidencesite.cache.output_manifest import OutputManifest, Stamp, output_identity, save_manifest
+from evidencesite.cache.output_manifest import OutputManifest, output_identity, save_manifest
+from evidencesite.cache.output_manifest import Stamp as OutputStamp
 
 # The layers below are imported where they are used: a build with nothing to do never loads them (nor
 # the parsers, Markdown and Jinja they bring).
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
     from evidencesite.cache.documents import DocumentStore
     from evidencesite.cache.render_cache import RenderCache
     from evidencesite.cache.search_cache import SearchCache
+    from evidencesite.cache.site_state import SiteState
     from evidencesite.content.vocabulary import Vocabulary
 
 
@@ -70,12 +72,27 @@ class BuildStore:
         """Return the record of what `output` holds (not valid: every file is produced)."""
         return OutputManifest(Path(), output)
 
-    def save(self, output: Path, signatures: dict[str, str], on_disk: Mapping[str, Stamp] | None = None) -> None:
+    def save(self, output: Path, signatures: dict[str, str], on_disk: Mapping[str, OutputStamp] | None = None) -> None:
         """Save what this build made, once `output` holds it (raises OSError when it cannot); `on_disk` is what
         the output holds when the build knows it (output_manifest.restamped), else it is scanned."""
 
     def record_build(self, output: Path, counts: Mapping[str, int], warnings: tuple[Warning, ...]) -> None:
         """Record this successful build, so that the next one with nothing changed stops early (OSError)."""
+
+    def input_stamps(self) -> tuple[dict[str, Stamp], set[str]]:
+        """Return the stamp of every input file as `begin` found them ({} when it did not look), and the files
+        among them changed too recently for their stamp to stand for their content (files.is_settled)."""
+        return {}, set()
+
+    def site_state(self) -> SiteState | None:
+        """Return what the last full build knew of the site (cache/site_state.py), for a body-only edit."""
+        return None
+
+    def keep_site_state(self, make: StateMaker) -> None:
+        """Have `save` also save the site's state, its payload made by `make` (cache/site_state.py)."""
+
+
+StateMaker = Callable[[], object]  # returns the payload of the site's state
 
 
 class NoStore(BuildStore):
@@ -92,6 +109,10 @@ class DiskStore(BuildStore):
         self._documents: DocumentStore | None = None
         self._render: RenderCache[Any] | None = None
         self._search: SearchCache | None = None
+        self._settings: dict[str, object] = {}
+        self._inputs: dict[str, Stamp] = {}
+        self._unsettled: set[str] = set()
+        self._state_maker: StateMaker | None = None
 
     def begin(self, output: Path, settings: Mapping[str, object], strict: bool) -> LastBuild | None:
         self._fingerprint_inputs(settings)
@@ -109,8 +130,11 @@ class DiskStore(BuildStore):
     def _fingerprint_inputs(self, settings: Mapping[str, object]) -> None:
         """Fingerprint every input as this build starts; trusted when each was settled by then (files.is_settled)."""
         started_ns = time.time_ns()
-        self._fingerprint, newest_input_ns = input_fingerprint(self.site, settings)
+        self._settings, self._inputs = dict(settings), {}
+        self._fingerprint, newest_input_ns = input_fingerprint(self.site, settings, self._inputs)
         self._trusted = newest_input_ns < started_ns - RACY_NS
+        # files changed so recently that a further change may keep their stamp (files.is_settled)
+        self._unsettled = {path for path, stamp in self._inputs.items() if not is_settled(stamp, started_ns)}
 
     def documents(self, vocabulary: Vocabulary) -> DocumentStore:
         self.document_store.begin(vocabulary)
@@ -145,7 +169,7 @@ class DiskStore(BuildStore):
     def output_manifest(self, output: Path) -> OutputManifest:
         return OutputManifest.load(self.site, output)
 
-    def save(self, output: Path, signatures: dict[str, str], on_disk: Mapping[str, Stamp] | None = None) -> None:
+    def save(self, output: Path, signatures: dict[str, str], on_disk: Mapping[str, OutputStamp] | None = None) -> None:
         save_manifest(self.site, output, signatures, on_disk)
         if self._render is not None:
             self._render.save()
@@ -153,6 +177,23 @@ class DiskStore(BuildStore):
             self._documents.save()
         if self._search is not None:
             self._search.save()
+        if self._state_maker is not None:
+            from evidencesite.cache.site_state import SiteState, save_site_state
+
+            state = SiteState(self._settings, output_identity(output), self._inputs, self._unsettled)
+            save_site_state(self.site, state, self._state_maker())
+
+    def input_stamps(self) -> tuple[dict[str, Stamp], set[str]]:
+        return self._inputs, self._unsettled
+
+    def site_state(self) -> SiteState | None:
+        from evidencesite.cache.site_state import load_site_state
+
+        state = load_site_state(self.site, self._settings)
+        return state
+
+    def keep_site_state(self, make: StateMaker) -> None:
+        self._state_maker = make
 
     def record_build(self, output: Path, counts: Mapping[str, int], warnings: tuple[Warning, ...]) -> None:
         if self._fingerprint:
@@ -178,6 +219,14 @@ class MemoryStore(DiskStore):
     def begin(self, output: Path, settings: Mapping[str, object], strict: bool) -> LastBuild | None:
         self._fingerprint_inputs(settings)  # for record_build: a command-line build may stop early after us
         return None  # `serve` builds only when something changed, and its memory is filled even then
+
+    def site_state(self) -> SiteState | None:
+        return None  # `serve` keeps the whole build in memory and has its own fast path (serve/fast_preview.py)
+
+    def keep_site_state(self, make: StateMaker) -> None:
+        from evidencesite.cache.site_state import forget_site_state
+
+        forget_site_state(self.site)  # serve's builds change the output without keeping the state up to date
 
     def render_cache(self) -> RenderCache[Any]:
         if self._render is None:

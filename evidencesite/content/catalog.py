@@ -159,6 +159,8 @@ def build_catalog(
     _check_slugs_across_sections(sections, vocabulary, diagnostics)
     assets = _assets_off_generated_paths(assets, home, sections, vocabulary, diagnostics)
     works = collect_works(sections["studies"], bibliography, diagnostics)
+    # collect_works replaced the studies whose work it changed (a year suffix): look those up, not the old ones
+    content_paths.update((_content_path(page), page) for page in sections["studies"].values())
     catalog = Catalog(
         home=home,
         studies=sections["studies"],

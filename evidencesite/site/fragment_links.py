@@ -57,3 +57,10 @@ def _line_of(item: RenderedPage, fragment: str) -> int:
         if f"#{fragment}" in line:
             return item.page.body_line + offset
     return item.page.body_line
+
+
+def fragment_facts(item: RenderedPage) -> tuple[list[str], list[tuple[str, str]]]:
+    """What the check above reads of a page: the ids it offers and the links with a #fragment it makes."""
+    body = str(item.body)
+    ids = sorted({ident for _, ident, _ in item.headings} | set(_ID.findall(body)))
+    return ids, sorted(_HREF.findall(body)) if "#" in body else []

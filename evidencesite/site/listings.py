@@ -9,7 +9,7 @@ files of explorer_data.py.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any
@@ -19,7 +19,6 @@ from markupsafe import Markup
 from evidencesite.content.catalog import Catalog
 from evidencesite.csl.labels import short_label, year_label
 from evidencesite.models import Page, Study, Work
-from evidencesite.render.rendered import RenderedPage
 from evidencesite.site.csv_exports import study_columns, to_csv
 from evidencesite.site.evidence_views import EvidenceViews
 from evidencesite.site.explorer_data import STUDIES_PER_CHUNK, chunk_paths
@@ -71,8 +70,8 @@ class Listings:
         self,
         catalog: Catalog,
         works: WorkFormats,
-        cited_by: dict[str, list[CitedBy]],
-        by_path: dict[str, RenderedPage],
+        cited_by: Mapping[str, Sequence[CitedBy]],
+        by_path: Mapping[str, Page],
         studies_sorted: Callable[[], list[Page]],
         evidence: EvidenceViews,
     ) -> None:
@@ -162,9 +161,9 @@ class Listings:
         return [Place(str(label), str(path), int(claims)) for label, path, claims in places.values()]
 
     def _short_title(self, path: str, title: str) -> str:
-        item = self.by_path.get(path)
-        if item is not None and item.page.study is not None:
-            work = item.page.study.work
+        page = self.by_path.get(path)
+        if page is not None and page.study is not None:
+            work = page.study.work
             return f"{short_label(work)} {year_label(work)}".strip()
         return title
 

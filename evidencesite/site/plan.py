@@ -12,7 +12,7 @@ import os
 import re
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -30,7 +30,8 @@ from evidencesite.site.evidence_matrix import build_matrix
 from evidencesite.site.feeds import atom_feed, robots_txt, sitemap_xml
 from evidencesite.site.listing_outputs import plan_listing_outputs
 from evidencesite.site.reader_outputs import plan_reader_outputs
-from evidencesite.site.reads import Reads, Sources, digest
+from evidencesite.site.reads import Reads, Sources, digest, page_meta
+from evidencesite.site.references import cited_by_index
 from evidencesite.site.search_plan import plan_search_index
 from evidencesite.site.static_assets import split_minified
 from evidencesite.site.templating import (
@@ -82,6 +83,10 @@ class SitePlan:
     # renders one content page with this build's views and templates (raises TemplateRenderError); `serve`
     # uses it to write an edited page before the full rebuild (see fast_preview)
     render_content: Callable[[RenderedPage], bytes] | None = None
+    # for a later body-only edit (build/body_edit.py): the views, and each content page's template and the
+    # digest of what it read besides its own body (reads.Reads.rest), by output path
+    views: ViewBuilder | None = None
+    content_reads: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
 def plan_site(
@@ -96,10 +101,13 @@ def plan_site(
     """Return every output file with its signature; template errors are reported when produced."""
     environment = make_environment(site, bytecode_cache)
     matrix = build_matrix(catalog)
-    views = ViewBuilder(config, catalog, rendered, matrix, config.search)
+    views = ViewBuilder(config, catalog, cited_by_index(rendered), matrix, config.search)
     code = code_fingerprint()
     # what every page shows of the site: settings, templates, and the base context (nav, disclaimer link…)
-    site_wide = digest(code, config, _templates_digest(site, diagnostics), views.base(INDEX_PAGE, ""))
+    shown = views.base(INDEX_PAGE, "")
+    # the term pages every page's menu may name: by their front matter (a prose edit of one re-makes only it)
+    shown["term_pages"] = {key: [page_meta(page) for page in terms.values()] for key, terms in shown["term_pages"].items()}
+    site_wide = digest(code, config, _templates_digest(site, diagnostics), shown)
     sources = Sources(catalog, views.cited_by, content_resolver(catalog))
     files: list[PlannedFile] = []
 
@@ -117,8 +125,11 @@ def plan_site(
                 diagnostics.error(problem.path, problem.line, problem.message)
                 return b""
 
+        if reads.own is not None:
+            content_reads[path] = (template, reads.rest())
         return PlannedFile(path, reads.signature(), produce, kind)
 
+    content_reads: dict[str, tuple[str, str]] = {}
     templates = {**TEMPLATE_FOR, **{key: term_template(site, key) for key in catalog.vocabulary.keys}}
     for item in rendered:
         kind = item.page.section or "home"
@@ -172,7 +183,7 @@ def plan_site(
         context = views.content_view(item, Reads.start(sources))()
         return render_template(environment, template, context).encode("utf-8")
 
-    return SitePlan(files, copies, render_content)
+    return SitePlan(files, copies, render_content, views, content_reads)
 
 
 def _bind(function: Callable[..., _T], *args: object) -> Callable[[], _T]:

@@ -7,6 +7,7 @@ line, its references without itself and its "Cited by" list grouped by page.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -65,7 +66,7 @@ def certainty_of(question: Question | None) -> Certainty | None:
 class ReaderViews:
     """The reader-facing parts of the template contexts, computed from the catalog once per build."""
 
-    def __init__(self, config: SiteConfig, catalog: Catalog, by_path: dict[str, RenderedPage]) -> None:
+    def __init__(self, config: SiteConfig, catalog: Catalog, by_path: Mapping[str, Page]) -> None:
         self.config = config
         self.catalog = catalog
         self.by_path = by_path
@@ -151,10 +152,9 @@ class ReaderViews:
         ]
 
     def _kind_label(self, path: str) -> str:
-        item = self.by_path.get(path)
-        if item is None:
+        page = self.by_path.get(path)
+        if page is None:
             return "Page"
-        page = item.page
         if page.kind is Kind.STUDY:
             return "Study"
         if page.kind is Kind.HOME:

@@ -19,6 +19,7 @@ from typing import Any, Protocol
 from evidencesite.content.catalog import Catalog
 from evidencesite.models import Kind, Page, Study
 from evidencesite.render.rendered import RenderedPage
+from evidencesite.site.fragment_links import fragment_facts
 
 
 def digest(*parts: object) -> str:
@@ -95,22 +96,18 @@ class Reads:
 
     sources: Sources
     parts: list[Any]
+    own: object = None  # the page's own rendered body (`rendered`), when it is a content page
 
     @classmethod
     def start(cls, sources: Sources, *site_wide: object) -> Reads:
         return cls(sources, list(site_wide))
 
     def rendered(self, item: RenderedPage) -> RenderedPage:
-        """The page itself: its front matter, source, and body as rendered (with what its links lead to)."""
-        page = item.page
-        # The body, headings and back-links are a function of the render key, the works cited and where
-        # the links lead; hashing those is much cheaper than hashing the HTML.
-        body: object = (
-            (item.render_key, sorted((target, self.sources.resolve(target)) for target in item.links))
-            if item.render_key
-            else (str(item.body), item.headings, sorted(item.backlinks.items()))
-        )
-        self.parts.append((page_meta(page), page.source_digest, body))
+        """The page itself: its front matter, source, and body as rendered (with what its links lead to).
+
+        Kept apart from the other reads, so that a build changing only this page's body can sign it again
+        from the digest of the rest (`rest`, kept by the plan) and this part (build/body_edit.py)."""
+        self.own = rendered_part(item, self.sources.resolve)
         return item
 
     def works(self, keys: Sequence[str]) -> Sequence[str]:
@@ -141,5 +138,47 @@ class Reads:
         self.parts.append(self.sources.every_work)
         return self.sources.catalog
 
-    def signature(self) -> str:
+    def rest(self) -> str:
+        """The digest of every read but the page's own body (`rendered`)."""
         return digest(*self.parts)
+
+    def signature(self) -> str:
+        return self.rest() if self.own is None else signed(self.rest(), self.own)
+
+
+def outward(item: RenderedPage) -> str:
+    """The digest of everything other outputs read of a rendered page: its front matter, what it cites and where
+    (cited-by lists, the references page), its claims, links, headings and element ids (#fragment checks).
+
+    Equal before and after an edit, only the page itself and the search index change (build/body_edit.py);
+    anything a view or a check comes to read of other pages' bodies must be added here.
+    """
+    return digest(
+        page_meta(item.page),
+        item.output_path,
+        item.cited,
+        sorted(item.backlinks.items()),
+        item.claims,
+        sorted(item.links),
+        item.headings,
+        fragment_facts(item),
+    )
+
+
+def signed(rest: str, own: object) -> str:
+    """A content page's signature: what it read of the rest of the site, and its own rendered body."""
+    return digest(rest, own)
+
+
+def rendered_part(item: RenderedPage, resolve: Callable[[str], str | None]) -> object:
+    """A stand-in for a page's own rendered body: its front matter, source, render key and link targets.
+
+    The body, headings and back-links are a function of the render key, the works cited and where the links
+    lead; hashing those is much cheaper than hashing the HTML.
+    """
+    body: object = (
+        (item.render_key, sorted((target, resolve(target)) for target in item.links))
+        if item.render_key
+        else (str(item.body), item.headings, sorted(item.backlinks.items()))
+    )
+    return (page_meta(item.page), item.page.source_digest, body)

@@ -26,6 +26,7 @@ Documents are numbered topic pages first, then study notes newest first: the ord
 
 from __future__ import annotations
 
+import bisect
 import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -144,6 +145,24 @@ def doc_file(number: int, ordered: Sequence[RenderedPage]) -> bytes:
     return _script("docs", [number, [_document(item) for item in ordered[start : start + DOCS_PER_SHARD]]], _ENCODE)
 
 
+def updated_doc_shard(data: bytes, changed: dict[int, RenderedPage]) -> bytes | None:
+    """Return a documents shard (as `doc_file` made it) with the `changed` documents (number -> page) made
+    again; None when `data` is not such a shard or does not hold them."""
+    head, tail = b"EVIDENCE_SEARCH.docs(", b");\n"
+    if not data.startswith(head) or not data.endswith(tail):
+        return None
+    try:
+        number, documents = json.loads(data[len(head) : -len(tail)])
+        start = number * DOCS_PER_SHARD
+        for document, item in changed.items():
+            if not start <= document < start + len(documents):
+                return None
+            documents[document - start] = _document(item)
+    except (ValueError, TypeError, IndexError):
+        return None
+    return _script("docs", [number, documents], _ENCODE)
+
+
 def shard_terms(item: RenderedPage, phrases: Phrases, shard_of: ShardOf) -> dict[int, dict[str, int]]:
     """Return a document's terms and their weights, grouped by term shard."""
     grouped: dict[int, dict[str, int]] = {}
@@ -160,23 +179,33 @@ def updated_term_shard(data: bytes, changed: dict[int, dict[str, int]]) -> bytes
         return None
     try:
         number, postings = json.loads(data[len(head) : -len(tail)])
-        updated: dict[str, list[tuple[int, int]]] = {}
+        updated: dict[str, list[int]] = {}
         for term, flat in postings.items():
-            pairs = [(flat[i], flat[i + 1]) for i in range(0, len(flat), 2) if flat[i] not in changed]
-            if pairs:
-                updated[term] = pairs
-    except (ValueError, TypeError, AttributeError, IndexError):
+            if not isinstance(flat, list) or len(flat) % 2:
+                return None
+            documents = flat[::2]
+            if changed.keys().isdisjoint(documents):
+                updated[term] = flat  # most terms: none of the changed documents has them (checked in C)
+                continue
+            kept = list(flat)  # a document is listed once per term: remove each changed one's pair
+            for position in sorted((documents.index(d) for d in changed if d in documents), reverse=True):
+                del kept[2 * position : 2 * position + 2]
+            if kept:
+                updated[term] = kept
+    except (ValueError, TypeError, AttributeError):
         return None
-    touched = set()
+    added: dict[str, list[tuple[int, int]]] = {}
     for document, weights in changed.items():
         for term, weight in weights.items():
-            updated.setdefault(term, []).append((document, weight))
-            touched.add(term)
-    flat_postings = {}
-    for term, pairs in updated.items():
-        if term in touched:
-            pairs.sort()
-        flat_postings[term] = [value for pair in pairs for value in pair]
+            added.setdefault(term, []).append((document, weight))
+    for term, pairs in added.items():
+        # postings are in document order (full_index adds them so): insert each pair where it belongs
+        flat = updated.setdefault(term, [])
+        documents = flat[::2]
+        for document, weight in sorted(pairs, reverse=True):  # from the end, so earlier positions hold
+            position = bisect.bisect_left(documents, document)
+            flat[2 * position : 2 * position] = [document, weight]
+    flat_postings = updated
     return _script("terms", [number, flat_postings], _ENCODE)
 
 

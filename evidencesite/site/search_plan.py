@@ -20,6 +20,7 @@ from evidencesite.render.rendered import RenderedPage
 from evidencesite.site.reads import digest
 from evidencesite.site.search_index import (
     DOCS_PER_SHARD,
+    META,
     Phrases,
     ShardOf,
     doc_file,
@@ -31,6 +32,7 @@ from evidencesite.site.search_index import (
     synonym_phrases,
     term_path,
     term_shard_count,
+    updated_doc_shard,
     updated_term_shard,
 )
 
@@ -69,11 +71,43 @@ def plan_search_index(
 def _made_whole(
     ordered: Sequence[RenderedPage], phrases: Phrases, state: IndexState, cache: SearchCache
 ) -> dict[str, bytes]:
-    """Index every document; remember the result as the last index."""
+    """Index every document; remember the result (term and documents shards) as the last index."""
     index, masks = full_index(ordered, phrases)
-    shards = {term_path(number): index.files[term_path(number)] for number in range(term_shard_count(len(ordered)))}
+    shards = {path: data for path, data in index.files.items() if path != META}
     cache.remember(IndexState(state.context, state.keys, tuple(f"{mask:x}" for mask in masks), state.signatures), shards)
     return index.files
+
+
+Touched = dict[str, dict[int, dict[str, int]]]  # term shard -> changed document -> its terms there
+
+
+def _patch(
+    last: IndexState, phrases: Phrases, changed: Mapping[int, RenderedPage], keys: tuple[str, ...]
+) -> tuple[IndexState, Touched]:
+    """The state of the last index with the `changed` documents indexed again, and the term shards they touch."""
+    shard_of = ShardOf(term_shard_count(len(keys)))
+    masks = list(last.masks)
+    touched: Touched = {}
+    for number, item in sorted(changed.items()):
+        terms = shard_terms(item, phrases, shard_of)
+        mask = 0
+        for shard in terms:
+            mask |= 1 << shard
+        masks[number] = f"{mask:x}"
+        try:
+            was = int(last.masks[number], 16)
+        except ValueError:
+            was = (1 << shard_of.shards) - 1  # unreadable: every shard may hold its old terms
+        for shard in range(shard_of.shards):
+            if (mask | was) >> shard & 1:
+                touched.setdefault(term_path(shard), {})[number] = terms.get(shard, {})
+    delta = [(number, keys[number]) for number in sorted(changed)]
+    signatures = dict(last.signatures)
+    for path in touched:
+        signatures[path] = digest(last.signatures[path], delta)
+    for number in {number // DOCS_PER_SHARD for number in changed}:
+        signatures[doc_path(number)] = digest(last.signatures[doc_path(number)], delta)
+    return IndexState(last.context, keys, tuple(masks), signatures), touched
 
 
 def _patched(
@@ -86,36 +120,15 @@ def _patched(
     cache: SearchCache,
 ) -> list[IndexFile]:
     """Plan the index as the last one with the `changed` documents indexed again."""
-    shard_of = ShardOf(term_shard_count(len(ordered)))
-    terms = {number: shard_terms(ordered[number], phrases, shard_of) for number in changed}
-    masks = list(last.masks)
-    touched: dict[str, dict[int, dict[str, int]]] = {}  # term shard -> changed document -> its terms there
-    for number in changed:
-        mask = 0
-        for shard in terms[number]:
-            mask |= 1 << shard
-        masks[number] = f"{mask:x}"
-        try:
-            was = int(last.masks[number], 16)
-        except ValueError:
-            was = (1 << shard_of.shards) - 1  # unreadable: every shard may hold its old terms
-        for shard in range(shard_of.shards):
-            if (mask | was) >> shard & 1:
-                touched.setdefault(term_path(shard), {})[number] = terms[number].get(shard, {})
-    delta = [(number, keys[number]) for number in changed]
-    signatures = dict(last.signatures)
-    for path in touched:
-        signatures[path] = digest(last.signatures[path], delta)
-    for number in {number // DOCS_PER_SHARD for number in changed}:
-        signatures[doc_path(number)] = digest(last.signatures[doc_path(number)], delta)
-    state = IndexState(last.context, keys, tuple(masks), signatures)
+    state, touched = _patch(last, phrases, {number: ordered[number] for number in changed}, keys)
     whole = functools.cache(lambda: _made_whole(ordered, phrases, state, cache))
     doc_shards = {doc_path(number): number for number in range((len(ordered) + DOCS_PER_SHARD - 1) // DOCS_PER_SHARD)}
 
     def produce(path: str) -> bytes:
         if path in doc_shards:
-            cache.remember(state, {})
-            return doc_file(doc_shards[path], ordered)
+            documents = doc_file(doc_shards[path], ordered)
+            cache.remember(state, {path: documents})
+            return documents
         stored = cache.shard(path)  # meta.js and untouched shards are made only when lost from the output
         data = updated_term_shard(stored, touched[path]) if stored is not None and path in touched else stored
         if data is None:  # the stored shard is gone or damaged, or meta.js: index everything
@@ -123,7 +136,43 @@ def _patched(
         cache.remember(state, {path: data})
         return data
 
-    return [IndexFile(path, signatures[path], _bind(produce, path)) for path in paths]
+    return [IndexFile(path, state.signatures[path], _bind(produce, path)) for path in paths]
+
+
+def index_after_body_edits(
+    cache: SearchCache,
+    phrases: Phrases,
+    changed: Mapping[int, tuple[RenderedPage, str]],
+    published: Callable[[str], bytes | None],
+) -> dict[str, tuple[str, bytes]] | None:
+    """The index files that change when only the bodies of the `changed` documents (number -> page, its new
+    key) changed: path -> (signature, bytes), the same as `plan_search_index` would plan and make. A shard
+    the cache does not hold is taken from `published` (the output's copy, which the caller vouches is the
+    last index's); None when one is not at hand either (build/body_edit.py then builds the whole site)."""
+    last = cache.state
+    if last is None or any(number >= len(last.keys) for number in changed):
+        return None
+    keys = list(last.keys)
+    for number, (_, key) in changed.items():
+        keys[number] = key
+    state, touched = _patch(last, phrases, {number: item for number, (item, _) in changed.items()}, tuple(keys))
+    made: dict[str, bytes] = {}
+    for path, documents in touched.items():
+        stored = cache.shard(path) or published(path)
+        made_again = updated_term_shard(stored, documents) if stored is not None else None
+        if made_again is None:
+            return None
+        made[path] = made_again
+    for number in {number // DOCS_PER_SHARD for number in changed}:
+        path = doc_path(number)
+        stored = cache.shard(path) or published(path)
+        items = {n: item for n, (item, _) in changed.items() if n // DOCS_PER_SHARD == number}
+        made_again = updated_doc_shard(stored, items) if stored is not None else None
+        if made_again is None:
+            return None
+        made[path] = made_again
+    cache.remember(state, made)
+    return {path: (state.signatures[path], data) for path, data in made.items()}
 
 
 def _bind(function: Callable[[str], bytes], path: str) -> Callable[[], bytes]:

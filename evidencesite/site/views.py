@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import cached_property, partial
 from typing import Any
 
@@ -23,7 +23,7 @@ from evidencesite.site.listings import Listings
 from evidencesite.site.pagination import listing_path
 from evidencesite.site.reader_views import ReaderViews
 from evidencesite.site.reads import Citing, Reads
-from evidencesite.site.references import WorkFormats, cited_by_index, reference_entries, sort_key
+from evidencesite.site.references import CitedBy, WorkFormats, reference_entries, sort_key
 from evidencesite.site.timeline import make_timeline
 from evidencesite.urls import folder_url, page_path, relative_url, section_path
 
@@ -55,14 +55,19 @@ class ViewBuilder:
     """Builds the context of each output page from the catalog and the rendered bodies."""
 
     def __init__(
-        self, config: SiteConfig, catalog: Catalog, rendered: list[RenderedPage], matrix: Matrix | None, search: bool
+        self,
+        config: SiteConfig,
+        catalog: Catalog,
+        cited_by: Mapping[str, Sequence[CitedBy]],
+        matrix: Matrix | None,
+        search: bool,
     ) -> None:
+        """`cited_by` is references.cited_by_index of the rendered pages (kept by build/body_edit.py)."""
         self.config = config
         self.catalog = catalog
-        self.rendered = rendered
-        self.by_path = {r.output_path: r for r in rendered}
+        self.by_path = {page_path(page): page for page in catalog.all_pages()}
         self.matrix = matrix
-        self.cited_by = cited_by_index(rendered)
+        self.cited_by = cited_by
         self.search = search
         self.works = WorkFormats(catalog, config.citation_style)
         self.vocabulary = catalog.vocabulary
