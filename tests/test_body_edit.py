@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from conftest import MINIMAL_FILES, snapshot, write_site
-from evidencesite.build.background import Pending, in_background
+from evidencesite.background import Pending, in_background
 from evidencesite.build.pipeline import BuildOptions, BuildResult, build
 from evidencesite.cache import files as cache_files
 from evidencesite.cache import store as cache_store
@@ -193,7 +193,7 @@ def _fail() -> int:
 
 def test_background_work_gives_the_same_result_forked_or_not(monkeypatch: pytest.MonkeyPatch) -> None:
     assert Pending(_double).result() == 42
-    monkeypatch.setattr("evidencesite.build.background.start_method", lambda: "spawn")
+    monkeypatch.setattr("evidencesite.background.start_method", lambda: "spawn")
     assert Pending(_double).result() == 42
     monkeypatch.undo()
     monkeypatch.setenv("BACKGROUND_TEST_PARENT", str(os.getpid()))

@@ -22,12 +22,13 @@ from __future__ import annotations
 
 import gc
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from evidencesite.build.background import in_background
+from evidencesite.background import in_background
+from evidencesite.build.edit_basis import EditBasis, PageRecord
 from evidencesite.build.options import BuildResult, cache_not_saved
 from evidencesite.cache.documents import DocumentStore
 from evidencesite.cache.files import Stamp
@@ -37,71 +38,21 @@ from evidencesite.cache.render_cache import RenderCache
 from evidencesite.cache.search_cache import SearchCache
 from evidencesite.cache.site_state import SiteState, load_payload, save_header
 from evidencesite.cache.store import BuildStore
-from evidencesite.content.catalog import Catalog
-from evidencesite.content.config import SiteConfig
-from evidencesite.content.frontmatter import is_draft
-from evidencesite.content.loader import RawDocument, kind_of
+from evidencesite.content.frontmatter import Document, is_draft
+from evidencesite.content.loader import RawDocument, kind_of, read_document
+from evidencesite.content.schema import content_digests
 from evidencesite.errors import Diagnostic, Diagnostics, InterruptedAfterWrite, Severity
 from evidencesite.markdown.render import MarkdownRenderer
 from evidencesite.models import replaced
 from evidencesite.output.swap import replace_in_place
 from evidencesite.output.writer import discard_stage, new_stage, output_lock, write_staged
-from evidencesite.render.rendered import RenderedPage, content_resolver, render_page
-from evidencesite.site.evidence_matrix import Matrix
+from evidencesite.render.rendered import RenderedPage, content_resolver, render_page, stored_page
 from evidencesite.site.reads import Reads, Sources, outward, rendered_part, signed
-from evidencesite.site.references import CitedBy
-from evidencesite.site.search_index import Phrases, ordered_documents, synonym_phrases
 from evidencesite.site.search_plan import MOST_CHANGED, index_after_body_edits
 from evidencesite.site.templating import TemplateRenderError, make_environment, render_template
 from evidencesite.site.views import ViewBuilder
 
-if TYPE_CHECKING:
-    from evidencesite.site.plan import SitePlan
-
 MOST_EDITS = 50  # more changed notes than this: the full build (it renders in parallel)
-
-
-@dataclass(frozen=True)
-class PageRecord:
-    """One content page as the last full build made it."""
-
-    output_path: str
-    template: str
-    rest: str  # the digest of what its view read besides its own body (reads.Reads.rest)
-    outward: str  # the digest of what other outputs read of it (reads.outward)
-    search_number: int  # its number in the search index, -1 without search
-
-
-@dataclass(frozen=True)
-class _Payload:
-    """What a body edit needs of the whole site, as the last full build had it (pickled: cache/site_state.py)."""
-
-    config: SiteConfig
-    catalog: Catalog  # its pages without their bodies
-    cited_by: dict[str, Sequence[CitedBy]]
-    matrix: Matrix | None
-    phrases: Phrases  # the search index's synonyms
-    pages: dict[str, PageRecord]  # by source file
-
-
-def remember_site(store: BuildStore, config: SiteConfig, catalog: Catalog, rendered: list[RenderedPage], plan: SitePlan) -> None:
-    """Have the store save what a later body edit needs, once the output is in place (store.save)."""
-    views = plan.views
-    if views is None:
-        return
-
-    def make() -> object:
-        ordered = ordered_documents(rendered) if config.search else []
-        numbers = {item.output_path: number for number, item in enumerate(ordered)}
-        pages = {}
-        for item in rendered:
-            template, rest = plan.content_reads[item.output_path]
-            number = numbers.get(item.output_path, -1)
-            pages[str(item.page.path)] = PageRecord(item.output_path, template, rest, outward(item), number)
-        phrases = synonym_phrases(synonym for item in ordered for synonym in item.page.synonyms)
-        return _Payload(config, catalog, dict(views.cited_by), views.matrix, phrases, pages)
-
-    store.keep_site_state(make)
 
 
 @dataclass
@@ -130,10 +81,13 @@ def _build_body_edits(store: BuildStore, site: Path, output: Path, strict: bool,
         return None  # no saved state, or a file was added or removed
     # a file the last build read too soon after a change may have changed again under the same stamp
     changed = sorted(path for path, stamp in current.items() if state.inputs[path] != stamp or path in state.unsettled)
-    if not changed or len(changed) > MOST_EDITS or not all(path.endswith(".md") for path in changed):
-        return None
-    last = load_last_build(site)
+    if not changed or len(changed) > MOST_EDITS or any(path not in state.pages for path in changed):
+        return None  # not only published content files
     diagnostics = Diagnostics(site)
+    documents = _read_edits(changed, state, diagnostics)
+    last = load_last_build(site)
+    if documents is None:
+        return None
     shown = {diagnostics.display_path(path) for path in changed}
     if (
         last is None
@@ -147,15 +101,13 @@ def _build_body_edits(store: BuildStore, site: Path, output: Path, strict: bool,
     marker = state.marker
     with output_lock(output), in_background(lambda: _intact_output(site, output, marker)) as checking:
         payload = load_payload(site, state)
-        if not isinstance(payload, _Payload) or (payload.config.strict and last.warnings):
+        if not isinstance(payload, EditBasis) or (payload.config.strict and last.warnings):
             return None  # site_config.yaml's `strict: true` applies to every build
-        if any(path not in payload.pages for path in changed):
-            return None  # not a published content page (an asset, a draft, a file that failed)
         manifest = checking.result()
         if manifest is None:
             return None
         lap("read")
-        edits = _render_edits(payload, site, changed, manifest, diagnostics)
+        edits = _render_edits(payload, site, documents, manifest, diagnostics)
         if edits is None:
             return None
         files = _pages(payload, site, edits)
@@ -199,10 +151,23 @@ def _replace(output: Path, files: dict[str, tuple[str, bytes]]) -> None:
         raise
 
 
+def _read_edits(changed: list[str], state: SiteState, diagnostics: Diagnostics) -> dict[str, Document] | None:
+    """Read each changed file; None unless each reads cleanly, is no draft and has the same front matter (step 2)."""
+    documents = {}
+    for source in changed:
+        document = read_document(Path(source), diagnostics)
+        if document is None or diagnostics.items or is_draft(document):
+            return None
+        if content_digests(document.raw_front_matter, document.body)[0] != state.pages[source]:
+            return None
+        documents[source] = document
+    return documents
+
+
 def _render_edits(
-    payload: _Payload, site: Path, changed: list[str], manifest: OutputManifest, diagnostics: Diagnostics
+    payload: EditBasis, site: Path, documents: dict[str, Document], manifest: OutputManifest, diagnostics: Diagnostics
 ) -> list[_Edit] | None:
-    """Read, validate and render each changed note; None unless each is a clean body-only edit (steps 2, 3)."""
+    """Validate and render each changed file; None unless each is a clean body-only edit (steps 2, 3)."""
     config, catalog = payload.config, payload.catalog
     pages = {str(page.path): page for page in catalog.all_pages()}
     reader = DocumentStore(None, remember=False)
@@ -212,14 +177,13 @@ def _render_edits(
     resolve = content_resolver(catalog)
     content = site / "content"
     edits = []
-    for source in changed:
-        path, previous, record = Path(source), pages.get(source), payload.pages[source]
-        if previous is None or content not in path.parents or record.output_path not in manifest.files:
+    for source, document in documents.items():
+        path, previous, record = Path(source), pages.get(source), payload.pages.get(source)
+        if previous is None or record is None or content not in path.parents or record.output_path not in manifest.files:
             return None
         parts = path.relative_to(content).parts
         kind = kind_of(parts, config.vocabulary.keys)
-        document = reader.read(path, diagnostics)
-        if kind is None or document is None or diagnostics.items or is_draft(document):
+        if kind is None:
             return None
         raw = RawDocument(kind, path.stem, path, document, parts[0] if len(parts) == 2 else "")
         page = reader.validate(raw, diagnostics)
@@ -231,7 +195,8 @@ def _render_edits(
         if problems.problems or problems.broken_refs or item.output_path != record.output_path:
             return None
         item = replace(item, render_key=keys.key(page, config, item.output_path))
-        if outward(item) != record.outward:
+        made = stored_page(site, previous, record.render_key)  # as the last full build made it
+        if made is None or outward(item) != outward(made):
             return None
         signature, old_signature = signed(record.rest, rendered_part(item, resolve)), manifest.files[record.output_path][0]
         if signature != old_signature:  # else it was read again only because its stamp proved nothing
@@ -239,7 +204,7 @@ def _render_edits(
     return edits
 
 
-def _pages(payload: _Payload, site: Path, edits: list[_Edit]) -> dict[str, tuple[str, bytes]] | None:
+def _pages(payload: EditBasis, site: Path, edits: list[_Edit]) -> dict[str, tuple[str, bytes]] | None:
     """Each edited page's signature and HTML, made by the view and template a full build uses."""
     from evidencesite.cache.bytecode import disk_bytecode_cache
     from evidencesite.cache.files import cache_folder
@@ -259,7 +224,7 @@ def _pages(payload: _Payload, site: Path, edits: list[_Edit]) -> dict[str, tuple
 
 
 def _search_files(
-    payload: _Payload,
+    payload: EditBasis,
     search: SearchCache,
     manifest: OutputManifest,
     output: Path,

@@ -43,7 +43,7 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
             quick.timings = lap.timings
             return quick
     # The stages are imported here, not at the top: a build with nothing to do never loads them.
-    from evidencesite.build.body_edit import remember_site
+    from evidencesite.build.edit_basis import remember_site
     from evidencesite.build.page_pool import PlanInputs
     from evidencesite.build.reading import read_site
     from evidencesite.build.staging import write_output

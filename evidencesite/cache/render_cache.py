@@ -100,6 +100,20 @@ class RenderCache(Generic[Decoded]):
                     )
         return cache
 
+    @staticmethod
+    def stored_body(site: Path, key: str) -> CachedBody | None:
+        """Return the body stored under `key` by this generator, reading its one shard; None when there is none.
+
+        For a body edit (build/body_edit.py), which compares a page with the one the last full build made."""
+        try:
+            data = json.loads((cache_folder(site) / CACHE_SUBFOLDER / f"{key[:SHARD_CHARS]}.json").read_text(encoding="utf-8"))
+            if data.get("format") != CACHE_FORMAT or data.get("code") != code_fingerprint():
+                return None
+            body = CachedBody(**data["entries"][key]["body"])
+        except (OSError, ValueError, UnicodeDecodeError, KeyError, TypeError, AttributeError):
+            return None
+        return body if isinstance(body.html, str) and isinstance(body.cited, list) else None
+
     def for_next_build(self) -> RenderCache[Decoded]:
         """Return the cache a long-running process uses for its next build: this one's entries, in memory."""
         cache: RenderCache[Decoded] = RenderCache(self.path, self.fingerprint, {**self.entries, **self.used})

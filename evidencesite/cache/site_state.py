@@ -6,11 +6,13 @@ enough), the build needs the catalog, the cited-by index, each content page's te
 and its place in the search index as the last build had them. They are saved in `<site>/.cache/` as two
 files:
 
-- `site-state.json`, the header: the generator's fingerprint, the build's settings, the inputs changed too
-  shortly before that build for their stamps to prove anything (files.is_settled), the output generation it describes (the marker, as output_manifest records it), the stamp of
-  every input file, and the SHA-256 of the payload;
+- `site-state.json`, the header: the generator's fingerprint, the build's settings, the output generation it
+  describes (the marker, as output_manifest records it), the stamp of every input file, the inputs changed too
+  shortly before that build for their stamps to prove anything (files.is_settled), each published content
+  file's front-matter digest (so an edit of front matter is told without loading the payload), and the SHA-256
+  of the payload;
 - `site-state.pickle`, the payload (catalog without note bodies, cited-by index, matrix, search synonyms,
-  and one record per content page: template, signature parts, place in the search index).
+  and one record per content page: template, signature parts, render key, place in the search index).
 
 The payload is a pickle because it is read whole on every body edit and nothing else loads 10,000 notes'
 catalog in a fraction of a second. It is unpickled only after the header matched this generator (code,
@@ -22,6 +24,7 @@ as much as the site's own files (a `.cache/` folder should never be committed or
 
 from __future__ import annotations
 
+import copyreg
 import hashlib
 import io
 import json
@@ -48,18 +51,16 @@ class SiteState:
     marker: list[int] | None
     inputs: dict[str, Stamp]
     unsettled: set[str]  # inputs changed so shortly before the build that their stamps prove nothing
+    pages: dict[str, str] = field(default_factory=dict)  # each published content file -> its front matter's digest
     payload_digest: str = ""
     code: str = field(default_factory=code_fingerprint)
 
 
-class _WithoutBodies(pickle.Pickler):
-    """Pickles pages without their Markdown body: a body edit reads the notes it renders from their files,
-    and no view shows another page's body (site/reads.py), so 10,000 bodies would only slow every load."""
-
-    def reducer_override(self, obj: object) -> Any:
-        if type(obj) is Page and obj.body:
-            return _page_without_body, ({**obj.__dict__, "body": ""},)
-        return NotImplemented
+def _without_body(page: Page) -> tuple[Any, ...]:
+    """Pickle a page without its Markdown body: a body edit reads the notes it renders from their files, and no
+    view shows another page's body (site/reads.py), so 10,000 bodies would only slow every load. (A dispatch
+    table entry: the pickler calls it for pages only, not for each of the payload's half a million objects.)"""
+    return _page_without_body, ({**page.__dict__, "body": ""},)
 
 
 def _page_without_body(fields: dict[str, Any]) -> Page:
@@ -68,11 +69,14 @@ def _page_without_body(fields: dict[str, Any]) -> Page:
     return page
 
 
-def save_site_state(site: Path, state: SiteState, payload: object) -> None:
-    """Write the payload, then the header naming its digest (raises OSError)."""
+def save_site_state(site: Path, state: SiteState, pages: dict[str, str], payload: object) -> None:
+    """Write the payload, then the header naming its digest and the `pages`' front-matter digests (OSError)."""
+    state.pages = pages
     folder = cache_folder(site)
     buffer = io.BytesIO()
-    _WithoutBodies(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(payload)
+    pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.dispatch_table = {**copyreg.dispatch_table, Page: _without_body}
+    pickler.dump(payload)
     data = buffer.getvalue()
     state.payload_digest = hashlib.sha256(data).hexdigest()
     atomic_write(folder / PAYLOAD_FILE, data)
@@ -88,6 +92,7 @@ def save_header(site: Path, state: SiteState) -> None:
         "marker": state.marker,
         "inputs": state.inputs,
         "unsettled": sorted(state.unsettled),
+        "pages": state.pages,
         "payload": state.payload_digest,
     }
     atomic_write(cache_folder(site) / HEADER_FILE, json.dumps(header, separators=(",", ":")))
@@ -109,7 +114,8 @@ def load_site_state(site: Path, settings: Mapping[str, object]) -> SiteState | N
         if marker is not None and not (isinstance(marker, list) and all(type(part) is int for part in marker)):
             return None
         unsettled = {str(path) for path in data["unsettled"]}
-        return SiteState(data["settings"], marker, inputs, unsettled, str(data["payload"]), data["code"])
+        pages = {str(path): str(digest) for path, digest in data["pages"].items()}
+        return SiteState(data["settings"], marker, inputs, unsettled, pages, str(data["payload"]), data["code"])
     except (OSError, ValueError, UnicodeDecodeError, KeyError, TypeError, AttributeError):
         return None
 

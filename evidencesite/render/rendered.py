@@ -183,6 +183,17 @@ def _from_cache(page: Page, output_path: str, body: CachedBody, key: str) -> Ren
     )
 
 
+def stored_page(site: Path, page: Page, key: str) -> RenderedPage | None:
+    """The page as the render cache holds it under `key` (the last full build's), or None."""
+    body = RenderCache[RenderedPage].stored_body(site, key)
+    if body is None:
+        return None
+    try:
+        return _from_cache(page, page_path(page), body, key)
+    except (ValueError, TypeError):
+        return None
+
+
 def render_all(
     catalog: Catalog,
     config: SiteConfig,
