@@ -92,6 +92,7 @@ def test_the_index_is_sharded_and_every_term_is_in_its_shard(tmp_path: Path, run
 
     from conftest import MINIMAL_FILES, write_site
     from evidencesite.site.search_index import DOCS_PER_SHARD, index_paths
+    from evidencesite.site.search_postings import decode
     from evidencesite.site.search_terms import bucket
 
     pages = {f"content/pages/p{i}.md": f"---\ntitle: Page {i} about behaviour\n---\nText {i} [@smith2020].\n" for i in range(60)}
@@ -114,13 +115,29 @@ def test_the_index_is_sharded_and_every_term_is_in_its_shard(tmp_path: Path, run
     for n in range(meta["terms"]):
         number, shard = load(f"t{n}.js")  # type: ignore[misc]
         assert number == n
-        for term, postings in shard.items():
+        for term, packed in shard.items():
             assert bucket(term, meta["terms"]) == n
-            assert len(postings) % 2 == 0 and all(0 <= d < 64 for d in postings[::2])
-    behaviour = load(f"t{bucket('behavior', meta['terms'])}.js")[1]["behavior"]  # type: ignore[index]
-    titles = {documents[d][0] for d in behaviour[::2]}
+            postings = decode(packed, meta["width"])
+            assert [d for d, _ in postings] == sorted({d for d, _ in postings})  # document order, each once
+            assert all(0 <= d < 64 for d, _ in postings)
+    behaviour = decode(load(f"t{bucket('behavior', meta['terms'])}.js")[1]["behavior"], meta["width"])  # type: ignore[index]
+    titles = {documents[d][0] for d, _ in behaviour}
     assert titles == {f"Page {i} about behaviour" for i in range(60)}
-    assert set(behaviour[1::2]) == {10}  # a title word
+    assert {w for _, w in behaviour} == {10}  # a title word
+
+
+def test_postings_are_fixed_width_records_that_read_back() -> None:
+    from evidencesite.site.search_index import MAX_BODY_WEIGHT, WEIGHTS
+    from evidencesite.site.search_postings import MAX_WEIGHT, code, decode, document_codes, record, width_for
+
+    assert [width_for(n) for n in (1, 36, 37, 1296, 1297, 46656, 46657)] == [1, 1, 2, 2, 3, 3, 4]
+    codes = document_codes(50_000)
+    assert codes[0] == "0000" and codes[35] == "000z" and codes[36] == "0010" and codes[-1] == code(49_999, 50_000)
+    assert codes == sorted(codes)  # equal-width codes sort as their numbers: bisection works on the string
+    pairs = [(0, 1), (37, 10), (1295, 39), (49_999, 63)]
+    assert decode("".join(record(codes[d], w) for d, w in pairs), 4) == pairs
+    # the largest weight a term can get (every field, the text at its most) fits one character
+    assert sum(weight for name, weight in WEIGHTS if name != "body") + MAX_BODY_WEIGHT <= MAX_WEIGHT
 
 
 # --- synonyms (a glossary's front matter) ---------------------------------------------------------------------

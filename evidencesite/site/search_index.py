@@ -10,7 +10,8 @@ demand (script elements load over file:// too):
   same match however far down the results they are.
 - `static/search/t<N>.js`: an inverted index. Every term lives in the shard given by a hash of its first
   two characters (search_terms.bucket), so a query (and a prefix of a word being typed) loads one shard
-  per word. Each term maps to a flat list [document, weight, document, weight, ...]; the weight adds up
+  per word. Each term maps to its postings, one string of fixed-width (document, weight) records in document
+  order (search_postings.py: 4 characters a posting at 10,000 documents); the weight adds up
   where the term occurs: title 10, first author 10, other authors 6, summary 4, a topic page's headings 3, design
   and year 2, text 1 to 4 (by how often the term occurs: 1, 2-3, 4-7, 8 or more times; the whole text of topic
   pages, the first 1,200 characters of a study note's). Where a page holds a synonym's word or its term (a
@@ -26,7 +27,6 @@ Documents are numbered topic pages first, then study notes newest first: the ord
 
 from __future__ import annotations
 
-import bisect
 import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from evidencesite.html_text import BODY_CHARS, leading_text, page_text
 from evidencesite.models import Kind, Synonym
 from evidencesite.render.rendered import RenderedPage
+from evidencesite.site.search_postings import document_codes, patched_shard, record, width_for
 from evidencesite.site.search_terms import bucket, terms
 
 FOLDER = "static/search"
@@ -92,18 +93,20 @@ def full_index(ordered: Sequence[RenderedPage], phrases: Phrases) -> tuple[Searc
     """Return the index of `ordered` and each document's term shards as a bit mask (search_cache keeps them)."""
     shards = term_shard_count(len(ordered))
     shard_of = ShardOf(shards)
-    postings: list[dict[str, list[int]]] = [{} for _ in range(shards)]
+    postings: list[dict[str, list[str]]] = [{} for _ in range(shards)]
+    codes = document_codes(len(ordered))
     masks = []
     for number, item in enumerate(ordered):
         mask = 0
         for term, weight in _term_weights(item, phrases).items():
             shard = shard_of(term)
             mask |= 1 << shard
-            postings[shard].setdefault(term, []).extend((number, weight))
+            postings[shard].setdefault(term, []).append(record(codes[number], weight))
         masks.append(mask)
     files = {META: meta_file(ordered)}
     for number, shard_postings in enumerate(postings):
-        files[term_path(number)] = _script("terms", [number, shard_postings], _ENCODE)
+        packed = {term: "".join(records) for term, records in shard_postings.items()}  # search_postings.py
+        files[term_path(number)] = _script("terms", [number, packed], _ENCODE)
     for start in range(0, len(ordered), DOCS_PER_SHARD):
         files[doc_path(start // DOCS_PER_SHARD)] = doc_file(start // DOCS_PER_SHARD, ordered)
     return SearchIndex(files), masks
@@ -135,7 +138,13 @@ def doc_path(number: int) -> str:
 def meta_file(ordered: Sequence[RenderedPage]) -> bytes:
     """Return meta.js: the shard counts and each document's kind."""
     kinds = "".join(_kind(item) for item in ordered)
-    meta = {"terms": term_shard_count(len(ordered)), "docs": len(ordered), "perShard": DOCS_PER_SHARD, "kinds": kinds}
+    meta = {
+        "terms": term_shard_count(len(ordered)),
+        "docs": len(ordered),
+        "perShard": DOCS_PER_SHARD,
+        "kinds": kinds,
+        "width": width_for(len(ordered)),  # a posting's document code (search_postings.py)
+    }
     return _script("meta", meta, _ENCODE)
 
 
@@ -171,42 +180,10 @@ def shard_terms(item: RenderedPage, phrases: Phrases, shard_of: ShardOf) -> dict
     return grouped
 
 
-def updated_term_shard(data: bytes, changed: dict[int, dict[str, int]]) -> bytes | None:
-    """Return a term shard (as made by `full_index`) with the postings of the `changed` documents (number ->
-    their terms in this shard) replaced; None when `data` is not such a shard."""
-    head, tail = b"EVIDENCE_SEARCH.terms(", b");\n"
-    if not data.startswith(head) or not data.endswith(tail):
-        return None
-    try:
-        number, postings = json.loads(data[len(head) : -len(tail)])
-        updated: dict[str, list[int]] = {}
-        for term, flat in postings.items():
-            if not isinstance(flat, list) or len(flat) % 2:
-                return None
-            documents = flat[::2]
-            if changed.keys().isdisjoint(documents):
-                updated[term] = flat  # most terms: none of the changed documents has them (checked in C)
-                continue
-            kept = list(flat)  # a document is listed once per term: remove each changed one's pair
-            for position in sorted((documents.index(d) for d in changed if d in documents), reverse=True):
-                del kept[2 * position : 2 * position + 2]
-            if kept:
-                updated[term] = kept
-    except (ValueError, TypeError, AttributeError):
-        return None
-    added: dict[str, list[tuple[int, int]]] = {}
-    for document, weights in changed.items():
-        for term, weight in weights.items():
-            added.setdefault(term, []).append((document, weight))
-    for term, pairs in added.items():
-        # postings are in document order (full_index adds them so): insert each pair where it belongs
-        flat = updated.setdefault(term, [])
-        documents = flat[::2]
-        for document, weight in sorted(pairs, reverse=True):  # from the end, so earlier positions hold
-            position = bisect.bisect_left(documents, document)
-            flat[2 * position : 2 * position] = [document, weight]
-    flat_postings = updated
-    return _script("terms", [number, flat_postings], _ENCODE)
+def updated_term_shard(data: bytes, changed: dict[int, dict[str, int]], documents: int) -> bytes | None:
+    """Return a term shard (as made by `full_index` for `documents` documents) with the postings of the `changed`
+    documents (number -> their terms in this shard) replaced; None when `data` is not such a shard."""
+    return patched_shard(data, changed, documents, b"EVIDENCE_SEARCH.terms(", b");\n")
 
 
 def synonym_phrases(synonyms: Iterable[Synonym]) -> Phrases:

@@ -130,7 +130,7 @@ def _patched(
             cache.remember(state, {path: documents})
             return documents
         stored = cache.shard(path)  # meta.js and untouched shards are made only when lost from the output
-        data = updated_term_shard(stored, touched[path]) if stored is not None and path in touched else stored
+        data = updated_term_shard(stored, touched[path], len(keys)) if stored is not None and path in touched else stored
         if data is None:  # the stored shard is gone or damaged, or meta.js: index everything
             return whole()[path]
         cache.remember(state, {path: data})
@@ -159,7 +159,7 @@ def index_after_body_edits(
     made: dict[str, bytes] = {}
     for path, documents in touched.items():
         stored = cache.shard(path) or published(path)
-        made_again = updated_term_shard(stored, documents) if stored is not None else None
+        made_again = updated_term_shard(stored, documents, len(keys)) if stored is not None else None
         if made_again is None:
             return None
         made[path] = made_again

@@ -14,6 +14,17 @@
     return found;
   }
 
+  /* A term's postings as [document, weight, ...]: the shard holds them as one string of fixed-width records, each
+     the document's number in base 36 (meta.width digits) and one character for its weight (search_postings.py). */
+  var WEIGHT_DIGITS = '0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_';
+  function postingsOf(packed, width) {
+    var out = [];
+    for (var i = 0; i < packed.length; i += width + 1) {
+      out.push(parseInt(packed.substr(i, width), 36), WEIGHT_DIGITS.indexOf(packed.charAt(i + width)));
+    }
+    return out;
+  }
+
   /* Rank documents for the query terms `words`, given the index's meta and its loaded term shards (by number).
      For each query term its best field weight times its rarity (BM25's idf), summed, times the share of the
      query's rarity a document matched (so a page missing a common word loses less than one missing a rare one),
@@ -24,7 +35,7 @@
     words.forEach(function (w) {
       var best = {}, rarest = 0;
       matches(termShards[T.bucket(w, meta.terms)], w).forEach(function (m) {
-        var postings = m[0], df = postings.length / 2;
+        var postings = postingsOf(m[0], meta.width), df = postings.length / 2;
         var rarity = Math.log(1 + (meta.docs - df + 0.5) / (df + 0.5)); // BM25's idf: a word on every page weighs ~0
         rarest = Math.max(rarest, rarity * m[1]);
         for (var k = 0; k < postings.length; k += 2) {
