@@ -38,6 +38,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import IO
 
+from identity import check_against_fresh
 from make_corpus import EDIT_SENTENCE, Corpus, generate, note_path, write_corpus
 from reader_side import report_for
 
@@ -92,6 +93,7 @@ class ToolResult:
     output_files: int = 0
     output_bytes: int = 0
     error: str = ""
+    identity: dict[str, str] = field(default_factory=dict)  # ours: after which edits -> the verdict (identity.py)
 
 
 @dataclass(frozen=True)
@@ -193,7 +195,7 @@ def folder_size(path: Path) -> tuple[int, int]:
     return files, total
 
 
-def benchmark_tool(plan: Plan, edit_key: str, settings: Settings) -> ToolResult:
+def benchmark_tool(plan: Plan, edit_key: str, cited_key: str, settings: Settings) -> ToolResult:
     """Measure clean build, (ours only) no-op rebuild, and one-note-edit rebuild of one tool."""
     result = ToolResult(plan.tool, tool_version(plan), plan.edit_kind, shlex.join(plan.clean))
     try:
@@ -206,10 +208,28 @@ def benchmark_tool(plan: Plan, edit_key: str, settings: Settings) -> ToolResult:
             result.scenarios["noop"] = measure(plan, nothing, plan.clean, settings)
         progress(f"{plan.tool}: one-note-edit rebuilds")
         result.scenarios["edit"] = measure(plan, edit_note(plan, edit_key), plan.edit, settings)
+        if plan.tool == "ours":
+            check_identity(plan, result, edit_key, cited_key)
     except (BuildError, OSError) as exc:
         result.error = str(exc)
         progress(f"{plan.tool}: FAILED\n{exc}")
     return result
+
+
+def check_identity(plan: Plan, result: ToolResult, edit_key: str, cited_key: str) -> None:
+    """Compare our incremental output with a --no-cache build: after the timed edits (prose: the body-edit path),
+    then after one more edit that adds a citation (the full incremental build). A difference fails the run."""
+    generator = Path(plan.clean[1]).parent
+    scratch = plan.output.parent
+    progress("ours: byte identity with --no-cache builds")
+    result.identity["after the one-note edits"] = check_against_fresh(generator, plan.site, plan.output, scratch)
+    with note_path(plan.site, plan.fmt, edit_key).open("a", encoding="utf-8") as handle:
+        handle.write(f"\nSee also [@{cited_key}].\n")
+    run_timed(plan.edit, plan.cwd)
+    result.identity["after an edit adding a citation"] = check_against_fresh(generator, plan.site, plan.output, scratch)
+    bad = [f"{when}: {verdict}" for when, verdict in result.identity.items() if not verdict.startswith("identical")]
+    if bad:
+        result.error = "incremental output differs from a --no-cache build; " + "; ".join(bad)
 
 
 def ours_edit_kind(plan: Plan) -> str:
@@ -516,6 +536,8 @@ def ours_table(ours: ToolResult) -> list[str]:
         "",
         f"Output: {ours.output_files} files, {ours.output_bytes / 1024 / 1024:.1f} MiB.",
         "",
+        *(f"Byte identity with a `--no-cache` build, {when}: {verdict}." for when, verdict in ours.identity.items()),
+        "",
     ]
 
 
@@ -621,7 +643,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             corpus_info["corpus check (build.py check --strict)"] = check_corpus(ours_plan)
         edit_key = corpus.studies[len(corpus.studies) // 2].slug
         corpus_info["edited note"] = edit_key
-        results = [benchmark_tool(plan, edit_key, settings) for plan in plans]
+        cited_key = corpus.studies[len(corpus.studies) // 3].slug  # cited by the identity check's last edit
+        results = [benchmark_tool(plan, edit_key, cited_key, settings) for plan in plans]
         machine["load average (1, 5, 15 min) at end"] = load_average()
         print(report(results, missing, machine, settings, corpus_info), end="")
         if ours_plan is not None and (ours_plan.output / "index.html").exists():

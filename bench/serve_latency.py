@@ -22,6 +22,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from identity import check_against_fresh
+
 REPOSITORY = Path(__file__).resolve().parent.parent
 POLL = 0.002
 KINDS = {"prose": "prose edit", "citation": "edit adding a citation"}
@@ -83,6 +85,8 @@ def main(argv: list[str] | None = None) -> int:
             server.send_signal(signal.SIGINT)
             server.wait(timeout=30)
             log.close()
+        # serve's output after every edit, against a fresh build of the same sources (bench/identity.py)
+        verdict = check_against_fresh(REPOSITORY, site, site / "output", Path(base))
     for kind, samples in results.items():
         assert samples is not None
         page = [written for written, _ in samples]
@@ -98,7 +102,8 @@ def main(argv: list[str] | None = None) -> int:
         "or 100 ms polling where they are unavailable). serve writes the edited page first, then runs the full rebuild for the pages that "
         "depend on it (the whole-site time; the log's 'rebuilt in' line)."
     )
-    return 0
+    print(f"serve, N={args.studies}: byte identity of its output with a --no-cache build after the edits: {verdict}.")
+    return 0 if verdict.startswith("identical") else 1
 
 
 def measure_edits(kind: str, notes: list[Path], site: Path, log: Path, edits: int) -> list[tuple[float, float]] | None:
