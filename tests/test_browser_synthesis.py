@@ -30,7 +30,7 @@ PAGES = {
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     """The fixture site, built for and served under http://127.0.0.1:PORT/sub/."""
-    with serve_built(tmp_path_factory.mktemp("www"), cli_build("--site", str(SITE))) as site:
+    with serve_built(tmp_path_factory.mktemp("www"), cli_build("--site", str(SITE), "--no-cache")) as site:
         yield site
 
 

@@ -56,7 +56,7 @@ def synthesis_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     output = tmp_path_factory.mktemp("synthesis") / "output"
     site = Path(__file__).parent / "fixtures" / "sites" / "synthesis"
-    assert main(["build", "--site", str(site), "--output", str(output), "--strict", "-q"]) == 0
+    assert main(["build", "--site", str(site), "--output", str(output), "--strict", "-q", "--no-cache"]) == 0
     return output
 
 
