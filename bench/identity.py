@@ -15,20 +15,35 @@ from pathlib import Path
 REPOSITORY = Path(__file__).resolve().parent.parent
 
 
-def differences(made: Path, fresh: Path) -> list[str]:
-    """Output paths missing from one tree, or whose bytes differ (our marker and temporary files left out)."""
-    def files(root: Path) -> set[str]:
-        found = set()
-        for folder, _, names in os.walk(root):
-            for name in names:
-                path = Path(folder) / name
-                if not name.startswith(".evidencesite"):
-                    found.add(path.relative_to(root).as_posix())
-        return found
+def entries(root: Path) -> dict[str, str]:
+    """Every entry under `root` (our marker and temporary files left out): folders as 'dir', symlinks as their
+    target (never followed), regular files as 'file' (their bytes are compared by `differences`)."""
+    found: dict[str, str] = {}
+    for folder, subfolders, names in os.walk(root):
+        for name in [*subfolders, *names]:
+            path = Path(folder) / name
+            relative = path.relative_to(root).as_posix()
+            if relative.startswith(".evidencesite") or name.startswith(".evidencesite-"):
+                continue
+            if path.is_symlink():
+                found[relative] = "link:" + os.readlink(path)
+            elif path.is_dir():
+                found[relative] = "dir"
+            else:
+                found[relative] = "file" if path.is_file() else "other"
+    return found
 
-    ours, theirs = files(made), files(fresh)
-    different = sorted(ours ^ theirs)
-    different += [path for path in sorted(ours & theirs) if not filecmp.cmp(made / path, fresh / path, shallow=False)]
+
+def differences(made: Path, fresh: Path) -> list[str]:
+    """Output paths (files, folders, links) in only one tree, of another kind, or whose bytes differ."""
+    ours, theirs = entries(made), entries(fresh)
+    different = sorted(path for path in ours.keys() | theirs.keys() if ours.get(path) != theirs.get(path))
+    for path in sorted(path for path, kind in ours.items() if kind == "file" and theirs.get(path) == "file"):
+        try:
+            if not filecmp.cmp(made / path, fresh / path, shallow=False):
+                different.append(path)
+        except OSError:
+            different.append(path)  # unreadable: not shown identical
     return different
 
 
@@ -41,7 +56,7 @@ def check_against_fresh(generator: Path, site: Path, made: Path, scratch: Path |
         if done.returncode != 0:
             return f"FAILED: the --no-cache build exited {done.returncode}: {done.stderr.strip()[-300:]}"
         different = differences(made, fresh)
-        count = sum(len(names) for _, _, names in os.walk(fresh))
+        count = sum(1 for kind in entries(fresh).values() if kind == "file")
         if different:
             return f"DIFFERENT: {len(different)} of {count} files differ, e.g. {', '.join(different[:5])}"
         return f"identical ({count} files compared byte for byte)"

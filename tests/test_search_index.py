@@ -137,7 +137,12 @@ def test_postings_are_fixed_width_records_that_read_back() -> None:
     pairs = [(0, 1), (37, 10), (1295, 39), (49_999, 63)]
     assert decode("".join(record(codes[d], w) for d, w in pairs), 4) == pairs
     # the largest weight a term can get (every field, the text at its most) fits one character
-    assert sum(weight for name, weight in WEIGHTS if name != "body") + MAX_BODY_WEIGHT <= MAX_WEIGHT
+    fields = sum(weight for name, weight in WEIGHTS if name != "body")
+    assert fields + dict(WEIGHTS)["body"] * MAX_BODY_WEIGHT <= MAX_WEIGHT
+    with pytest.raises(ValueError):
+        record(codes[0], MAX_WEIGHT + 1)
+    with pytest.raises(ValueError):
+        record(codes[0], -1)
 
 
 # --- synonyms (a glossary's front matter) ---------------------------------------------------------------------

@@ -43,8 +43,10 @@ def code(document: int, documents: int) -> str:
 
 
 def record(code: str, weight: int) -> str:
-    """One posting: the document's code and its weight (capped: search_index's weights add up to at most 39)."""
-    return code + WEIGHT_DIGITS[min(weight, MAX_WEIGHT)]
+    """One posting: the document's code and its weight (search_index's field weights add up to at most 39)."""
+    if not 0 <= weight <= MAX_WEIGHT:
+        raise ValueError(f"a search weight must be 0 to {MAX_WEIGHT}, not {weight}")  # a bug, never an author's input
+    return code + WEIGHT_DIGITS[weight]
 
 
 def decode(packed: str, width: int) -> list[tuple[int, int]]:
