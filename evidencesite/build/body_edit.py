@@ -32,7 +32,7 @@ from evidencesite.build.edit_basis import EditBasis, PageRecord
 from evidencesite.build.options import BuildResult, cache_not_saved
 from evidencesite.cache.documents import DocumentStore
 from evidencesite.cache.files import Stamp
-from evidencesite.cache.last_build import LastBuild, load_last_build
+from evidencesite.cache.last_build import LastBuild, intact_output, load_last_build
 from evidencesite.cache.output_manifest import OutputManifest, output_identity, restamped, save_manifest
 from evidencesite.cache.render_cache import RenderCache
 from evidencesite.cache.search_cache import SearchCache
@@ -85,9 +85,9 @@ def _build_body_edits(store: BuildStore, site: Path, output: Path, strict: bool,
         return None  # not only published content files
     diagnostics = Diagnostics(site)
     documents = _read_edits(changed, state, diagnostics)
-    last = load_last_build(site)
     if documents is None:
         return None
+    last = load_last_build(site)
     shown = {diagnostics.display_path(path) for path in changed}
     if (
         last is None
@@ -98,8 +98,7 @@ def _build_body_edits(store: BuildStore, site: Path, output: Path, strict: bool,
         or last.marker != tuple(state.marker)
     ):
         return None
-    marker = state.marker
-    with output_lock(output), in_background(lambda: _intact_output(site, output, marker)) as checking:
+    with output_lock(output), in_background(lambda: intact_output(site, output, last)) as checking:
         payload = load_payload(site, state)
         if not isinstance(payload, EditBasis) or (payload.config.strict and last.warnings):
             return None  # site_config.yaml's `strict: true` applies to every build
@@ -125,12 +124,6 @@ def _build_body_edits(store: BuildStore, site: Path, output: Path, strict: bool,
     return BuildResult(
         [*warnings, *not_saved], Counter(last.counts), len(paths), tuple(paths), output=output, kind="body edit"
     )
-
-
-def _intact_output(site: Path, output: Path, marker: list[int]) -> OutputManifest | None:
-    """The record of the output, when the output is the generation the state describes and exactly as recorded."""
-    manifest = OutputManifest.load(site, output)
-    return manifest if output_identity(output) == marker and manifest.intact() else None
 
 
 def _replace(output: Path, files: dict[str, tuple[str, bytes]]) -> None:
@@ -169,7 +162,6 @@ def _render_edits(
 ) -> list[_Edit] | None:
     """Validate and render each changed file; None unless each is a clean body-only edit (steps 2, 3)."""
     config, catalog = payload.config, payload.catalog
-    pages = {str(page.path): page for page in catalog.all_pages()}
     reader = DocumentStore(None, remember=False)
     reader.begin(config.vocabulary)
     renderer = MarkdownRenderer(config.raw_html)
@@ -178,10 +170,13 @@ def _render_edits(
     content = site / "content"
     edits = []
     for source, document in documents.items():
-        path, previous, record = Path(source), pages.get(source), payload.pages.get(source)
-        if previous is None or record is None or content not in path.parents or record.output_path not in manifest.files:
+        path, record = Path(source), payload.pages.get(source)
+        if record is None or content not in path.parents or record.output_path not in manifest.files:
             return None
         parts = path.relative_to(content).parts
+        previous = catalog.content_paths.get("/".join(parts))  # the catalog's page (content_paths: 'studies/x.md')
+        if previous is None:
+            return None
         kind = kind_of(parts, config.vocabulary.keys)
         if kind is None:
             return None

@@ -22,7 +22,7 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
-from evidencesite.cache.files import Stamp, atomic_write, cache_folder, file_stamp, is_settled
+from evidencesite.cache.files import Stamp, atomic_write, cache_folder, file_stamp, is_settled, stored_stamp
 from evidencesite.cache.fingerprint import code_fingerprint
 from evidencesite.cache.model_codec import decode_page, encode
 from evidencesite.content.frontmatter import Document, normalise_text, parse_yaml_mapping
@@ -209,11 +209,11 @@ def shard_name(path: Path | str) -> str:
 
 def _stored_entry(value: Any) -> _Entry | None:
     """Return the entry saved as `value`, or None for anything save() does not write."""
-    if not isinstance(value, list) or len(value) != 3 or not isinstance(value[0], list) or len(value[0]) != 4:
+    if not isinstance(value, list) or len(value) != 3 or not isinstance(value[1], dict):
         return None
-    if not all(type(part) is int for part in value[0]) or not isinstance(value[1], dict):
+    stamp = stored_stamp(value[0])
+    if stamp is None:
         return None
-    stamp = (value[0][0], value[0][1], value[0][2], value[0][3])
     return _Entry(stamp, True, None, stored=value[1], validated=value[2] is not None, page_data=value[2])
 
 

@@ -43,6 +43,13 @@ def file_stamp(stat: os.stat_result) -> Stamp:
     return (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
 
 
+def stored_stamp(value: object) -> Stamp | None:
+    """Return a stamp as a cache file stores it (a list of four integers), or None for anything else."""
+    if not isinstance(value, list) or len(value) != 4 or not all(type(part) is int for part in value):
+        return None
+    return (value[0], value[1], value[2], value[3])
+
+
 def is_settled(stamp: Stamp, started_ns: int) -> bool:
     """True when a file with `stamp` was already RACY_NS old at `started_ns`, so its stamp stands for its content.
 

@@ -59,7 +59,11 @@ def save_last_build(site: Path, state: LastBuild) -> None:
     atomic_write(cache_folder(site) / STATE_FILE, json.dumps({"format": STATE_FORMAT, **asdict(state)}, sort_keys=True))
 
 
-def output_intact(site: Path, output: Path, state: LastBuild) -> bool:
-    """True when `output` is the generation `state` describes and every recorded file is on disk as recorded."""
+def intact_output(site: Path, output: Path, state: LastBuild) -> OutputManifest | None:
+    """Return the record of `output` when it is the generation `state` describes and every recorded file is on
+    disk as recorded; else None."""
     identity = output_identity(output)
-    return identity is not None and tuple(identity) == state.marker and OutputManifest.load(site, output).intact()
+    if identity is None or tuple(identity) != state.marker:
+        return None
+    manifest = OutputManifest.load(site, output)
+    return manifest if manifest.intact() else None

@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from evidencesite.cache.files import Stamp, atomic_write, cache_folder
+from evidencesite.cache.files import Stamp, atomic_write, cache_folder, stored_stamp
 from evidencesite.cache.fingerprint import code_fingerprint
 from evidencesite.models import Page
 
@@ -110,7 +110,12 @@ def load_site_state(site: Path, settings: Mapping[str, object]) -> SiteState | N
         ):
             return None
         marker = data["marker"]
-        inputs = {str(path): _stamp(value) for path, value in data["inputs"].items()}
+        inputs: dict[str, Stamp] = {}
+        for path, value in data["inputs"].items():
+            stamp = stored_stamp(value)
+            if stamp is None:
+                return None
+            inputs[str(path)] = stamp
         if marker is not None and not (isinstance(marker, list) and all(type(part) is int for part in marker)):
             return None
         unsettled = {str(path) for path in data["unsettled"]}
@@ -137,10 +142,4 @@ def load_payload(site: Path, state: SiteState) -> Any | None:
 def forget_site_state(site: Path) -> None:
     """Remove the saved state (`serve` builds in memory and does not keep it up to date)."""
     (cache_folder(site) / HEADER_FILE).unlink(missing_ok=True)
-
-
-def _stamp(value: object) -> Stamp:
-    if not isinstance(value, list) or len(value) != 4 or not all(type(part) is int for part in value):
-        raise ValueError("not a stamp")
-    return (value[0], value[1], value[2], value[3])
 

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from evidencesite.background import in_background
 from evidencesite.cache.files import RACY_NS, Stamp, cache_folder, is_settled
 from evidencesite.cache.inputs import input_fingerprint
-from evidencesite.cache.last_build import LastBuild, Warning, load_last_build, output_intact, save_last_build
+from evidencesite.cache.last_build import LastBuild, Warning, intact_output, load_last_build, save_last_build
 from evidencesite.cache.output_manifest import OutputManifest, output_identity, save_manifest
 from evidencesite.cache.output_manifest import Stamp as OutputStamp
 
@@ -126,7 +126,7 @@ class DiskStore(BuildStore):
             or (strict and last.warnings)
         ):
             return None
-        return last if output_intact(self.site, output, last) else None
+        return last if intact_output(self.site, output, last) is not None else None
 
     def _fingerprint_inputs(self, settings: Mapping[str, object]) -> None:
         """Fingerprint every input as this build starts; trusted when each was settled by then (files.is_settled)."""
@@ -198,8 +198,7 @@ class DiskStore(BuildStore):
     def site_state(self) -> SiteState | None:
         from evidencesite.cache.site_state import load_site_state
 
-        state = load_site_state(self.site, self._settings)
-        return state
+        return load_site_state(self.site, self._settings)
 
     def keep_site_state(self, make: StateMaker) -> None:
         self._state_maker = make

@@ -125,9 +125,10 @@ def plan_site(
                 diagnostics.error(problem.path, problem.line, problem.message)
                 return b""
 
+        rest = reads.rest()
         if reads.own is not None:
-            content_reads[path] = (template, reads.rest())
-        return PlannedFile(path, reads.signature(), produce, kind)
+            content_reads[path] = (template, rest)
+        return PlannedFile(path, reads.signature(rest), produce, kind)
 
     content_reads: dict[str, tuple[str, str]] = {}
     templates = {**TEMPLATE_FOR, **{key: term_template(site, key) for key in catalog.vocabulary.keys}}

@@ -142,8 +142,9 @@ class Reads:
         """The digest of every read but the page's own body (`rendered`)."""
         return digest(*self.parts)
 
-    def signature(self) -> str:
-        return self.rest() if self.own is None else signed(self.rest(), self.own)
+    def signature(self, rest: str) -> str:
+        """The file's signature, given `rest` (the caller keeps it too, for content pages)."""
+        return rest if self.own is None else signed(rest, self.own)
 
 
 def outward(item: RenderedPage) -> str:

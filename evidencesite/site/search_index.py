@@ -31,11 +31,12 @@ import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from evidencesite.html_text import BODY_CHARS, leading_text, page_text
 from evidencesite.models import Kind, Synonym
 from evidencesite.render.rendered import RenderedPage
-from evidencesite.site.search_postings import document_codes, patched_shard, record, width_for
+from evidencesite.site.search_postings import document_codes, patched_postings, record, width_for
 from evidencesite.site.search_terms import bucket, terms
 
 FOLDER = "static/search"
@@ -157,11 +158,8 @@ def doc_file(number: int, ordered: Sequence[RenderedPage]) -> bytes:
 def updated_doc_shard(data: bytes, changed: dict[int, RenderedPage]) -> bytes | None:
     """Return a documents shard (as `doc_file` made it) with the `changed` documents (number -> page) made
     again; None when `data` is not such a shard or does not hold them."""
-    head, tail = b"EVIDENCE_SEARCH.docs(", b");\n"
-    if not data.startswith(head) or not data.endswith(tail):
-        return None
     try:
-        number, documents = json.loads(data[len(head) : -len(tail)])
+        number, documents = _parsed(data, "docs")
         start = number * DOCS_PER_SHARD
         for document, item in changed.items():
             if not start <= document < start + len(documents):
@@ -183,7 +181,12 @@ def shard_terms(item: RenderedPage, phrases: Phrases, shard_of: ShardOf) -> dict
 def updated_term_shard(data: bytes, changed: dict[int, dict[str, int]], documents: int) -> bytes | None:
     """Return a term shard (as made by `full_index` for `documents` documents) with the postings of the `changed`
     documents (number -> their terms in this shard) replaced; None when `data` is not such a shard."""
-    return patched_shard(data, changed, documents, b"EVIDENCE_SEARCH.terms(", b");\n")
+    try:
+        number, postings = _parsed(data, "terms")
+        updated = patched_postings(postings, changed, documents)
+    except (ValueError, TypeError, AttributeError):
+        return None
+    return None if updated is None else _script("terms", [number, updated], _ENCODE)
 
 
 def synonym_phrases(synonyms: Iterable[Synonym]) -> Phrases:
@@ -219,6 +222,14 @@ def _rank_order(item: RenderedPage) -> tuple[int, int, str]:
 
 def _kind(item: RenderedPage) -> str:
     return "s" if item.page.kind is Kind.STUDY else "h" if item.page.kind is Kind.HOME else "p"
+
+
+def _parsed(data: bytes, kind: str) -> Any:
+    """What `_script(kind, ...)` wrote in `data` (ValueError when it is not such a script)."""
+    head, tail = f"EVIDENCE_SEARCH.{kind}(".encode(), b");\n"
+    if not data.startswith(head) or not data.endswith(tail):
+        raise ValueError(f"not a {kind} script")
+    return json.loads(data[len(head) : -len(tail)])
 
 
 def _script(kind: str, data: object, encode: Callable[[object], str]) -> bytes:

@@ -11,8 +11,6 @@ record removed or inserted by slicing. templates/static/search.js reads them bac
 
 from __future__ import annotations
 
-import json
-
 DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"  # lower-case base 36: equal-width codes sort as their numbers
 WEIGHT_DIGITS = DIGITS + "ABCDEFGHIJKLMNOPQRSTUVWXYZ-_"  # one character per weight, 0 to 63
 MAX_WEIGHT = len(WEIGHT_DIGITS) - 1
@@ -71,34 +69,27 @@ def _position(packed: str, code: str, step: int) -> tuple[int, bool]:
     return low, False
 
 
-def patched_shard(data: bytes, changed: dict[int, dict[str, int]], documents: int, head: bytes, tail: bytes) -> bytes | None:
-    """A term shard (`head` + JSON [number, {term: postings}] + `tail`) with the postings of the `changed`
-    documents (number -> their terms in this shard) replaced; None when `data` is not such a shard."""
-    if not data.startswith(head) or not data.endswith(tail):
-        return None
+def patched_postings(
+    postings: dict[str, str], changed: dict[int, dict[str, int]], documents: int
+) -> dict[str, str] | None:
+    """A term shard's postings (term -> records) with those of the `changed` documents (number -> their terms in
+    this shard) replaced; None when they are not such postings."""
     codes = {document: code(document, documents) for document in changed}
     step = width_for(documents) + 1
-    try:
-        number, postings = json.loads(data[len(head) : -len(tail)])
-        updated: dict[str, str] = {}
-        for term, packed in postings.items():
-            if not isinstance(packed, str) or len(packed) % step:
-                return None
-            for wanted in codes.values():
-                if wanted in packed:  # a substring search in C; the bisection tells a record from a coincidence
-                    index, found = _position(packed, wanted, step)
-                    if found:
-                        packed = packed[: index * step] + packed[(index + 1) * step :]
-            if packed:
-                updated[term] = packed
-    except (ValueError, TypeError, AttributeError):
-        return None
+    updated: dict[str, str] = {}
+    for term, packed in postings.items():
+        if not isinstance(packed, str) or len(packed) % step:
+            return None
+        for wanted in codes.values():
+            if wanted in packed:  # a substring search in C; the bisection tells a record from a coincidence
+                index, found = _position(packed, wanted, step)
+                if found:
+                    packed = packed[: index * step] + packed[(index + 1) * step :]
+        if packed:
+            updated[term] = packed
     for document, weights in sorted(changed.items()):
         for term, weight in weights.items():
             packed = updated.get(term, "")
             index, _ = _position(packed, codes[document], step)
             updated[term] = packed[: index * step] + record(codes[document], weight) + packed[index * step :]
-    return head + _encode([number, updated]).replace("</", "<\\/").encode() + tail
-
-
-_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode
+    return updated
